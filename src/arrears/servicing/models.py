@@ -1,0 +1,327 @@
+"""Servicing state: borrowers, products, accounts, the append-only ledger, obligations, statements.
+
+Money is integer minor units (`*_minor`) beside a `currency` column. The journal is the truth;
+the figures cached on `Account` (days past due, bucket, past-due amount) are derived by the
+services and checked against the journal and obligations by `selectors.check_account`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from arrears.common.fields import MinorUnitsField
+from arrears.servicing.choices import (
+    AccountStatus,
+    BucketChangeReason,
+    ContactKind,
+    EntryKind,
+    Language,
+    ObligationKind,
+    PaymentChannel,
+    PaymentStatus,
+    ProductKind,
+)
+
+
+class Borrower(models.Model):
+    """A person who owes money to the lender (借款人 / 持卡人)."""
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address_line = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("region / province / state"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. CN"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, help_text=_("IANA zone of the address")
+    )
+    monthly_income_minor = MinorUnitsField(_("monthly income (minor units)"), null=True, blank=True)
+    income_currency = models.CharField(_("income currency"), max_length=3, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="borrower",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("borrower")
+        verbose_name_plural = _("borrowers")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.full_name}"
+
+
+class ContactPoint(models.Model):
+    """A phone number or e-mail address of a borrower, in E.164 for phones."""
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
+    value = models.CharField(_("number or address"), max_length=200)
+    is_primary = models.BooleanField(_("primary"), default=False)
+    is_valid = models.BooleanField(_("valid"), default=True)
+
+    class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        constraints = [
+            models.UniqueConstraint(fields=["borrower", "kind", "value"], name="contact_point_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+
+class Product(models.Model):
+    """A credit product; its terms are data, validated by `arrears.core.products.parse_product`."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=ProductKind.choices)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120)
+    currency = models.CharField(_("currency"), max_length=3)
+    terms = models.JSONField(_("terms"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.name_en} / {self.name_zh})"
+
+
+class Account(models.Model):
+    """A card or instalment-loan account (账户). Cached delinquency figures are derived state."""
+
+    number = models.CharField(_("account number"), max_length=40, unique=True)
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="accounts")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="accounts")
+    kind = models.CharField(_("kind"), max_length=8, choices=ProductKind.choices)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=12, choices=AccountStatus.choices, default=AccountStatus.OPEN
+    )
+    opened_on = models.DateField(_("opened on"))
+    # card
+    credit_limit_minor = MinorUnitsField(_("credit limit (minor units)"), null=True, blank=True)
+    statement_day = models.PositiveSmallIntegerField(_("statement day"), null=True, blank=True)
+    # loan
+    principal_minor = MinorUnitsField(_("principal (minor units)"), null=True, blank=True)
+    apr = models.DecimalField(_("APR (%)"), max_digits=7, decimal_places=4, null=True, blank=True)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), null=True, blank=True)
+    repayment_method = models.CharField(_("repayment method"), max_length=20, blank=True)
+    repayment_day = models.PositiveSmallIntegerField(_("repayment day"), null=True, blank=True)
+    # derived, cached by the services (checked by selectors.check_account)
+    days_past_due = models.PositiveIntegerField(_("days past due"), default=0)
+    bucket = models.CharField(_("bucket"), max_length=16, default="current")
+    past_due_minor = MinorUnitsField(_("past-due amount (minor units)"), default=0)
+    aged_on = models.DateField(_("aged on"), null=True, blank=True)
+    charged_off_on = models.DateField(_("charged off on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "days_past_due"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class JournalEntry(models.Model):
+    """One balanced, immutable money event. Corrections are reversal entries, never edits."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
+    effective_on = models.DateField(_("effective on"))
+    posted_at = models.DateTimeField(_("posted at"))
+    currency = models.CharField(_("currency"), max_length=3)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=120, unique=True, null=True, blank=True
+    )
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account", "effective_on"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.effective_on}"
+
+
+class JournalLine(models.Model):
+    """A signed amount on one book. Receivable books (what the borrower owes) are positive."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="journal_lines")
+    book = models.CharField(_("book"), max_length=40)
+    amount_minor = MinorUnitsField(_("amount (minor units)"))
+    effective_on = models.DateField(_("effective on"))
+
+    class Meta:
+        verbose_name = _("journal line")
+        verbose_name_plural = _("journal lines")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account", "book", "effective_on"])]
+
+
+class Obligation(models.Model):
+    """An amount the borrower must pay by a date: a card's minimum payment or a loan instalment.
+
+    Days past due are counted from the oldest obligation not paid in full. `paid_*` are kept by
+    the payment services from the `PaymentApplication` rows (their sum is the truth).
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="obligations")
+    kind = models.CharField(_("kind"), max_length=20, choices=ObligationKind.choices)
+    number = models.PositiveIntegerField(_("number"), help_text=_("instalment or statement number"))
+    due_on = models.DateField(_("due on"))
+    amount_minor = MinorUnitsField(_("amount due (minor units)"))
+    principal_minor = MinorUnitsField(_("principal part (minor units)"), default=0)
+    interest_minor = MinorUnitsField(_("interest part (minor units)"), default=0)
+    paid_minor = MinorUnitsField(_("paid (minor units)"), default=0)
+    paid_principal_minor = MinorUnitsField(_("principal paid (minor units)"), default=0)
+    paid_interest_minor = MinorUnitsField(_("interest paid (minor units)"), default=0)
+    is_posted = models.BooleanField(
+        _("posted"), default=False, help_text=_("the instalment's interest has been charged")
+    )
+
+    class Meta:
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        ordering = ["account", "due_on", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "kind", "number"], name="obligation_once"),
+            models.CheckConstraint(
+                condition=Q(paid_minor__gte=0) & Q(paid_minor__lte=F("amount_minor")),
+                name="obligation_paid_within_amount",
+            ),
+        ]
+        indexes = [models.Index(fields=["due_on", "account"])]
+
+    @property
+    def unpaid_minor(self) -> int:
+        return self.amount_minor - self.paid_minor
+
+
+class Payment(models.Model):
+    """Money received from the borrower, with its idempotency key; posted once, reversed once."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments")
+    amount_minor = MinorUnitsField(_("amount (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    received_on = models.DateField(_("received on"))
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=PaymentChannel.choices, default=PaymentChannel.OTHER
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    external_reference = models.CharField(_("external reference"), max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.POSTED
+    )
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="payment")
+    reversal_reason = models.CharField(_("reversal reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payment_positive")
+        ]
+
+
+class PaymentApplication(models.Model):
+    """How much of a payment went to an obligation (negative rows undo it on reversal)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="applications")
+    obligation = models.ForeignKey(
+        Obligation, on_delete=models.PROTECT, related_name="applications"
+    )
+    amount_minor = MinorUnitsField(_("amount (minor units)"))
+    principal_minor = MinorUnitsField(default=0)
+    interest_minor = MinorUnitsField(default=0)
+
+
+class Statement(models.Model):
+    """A card statement (账单) as closed on its statement date."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="statements")
+    number = models.PositiveIntegerField(_("number"))
+    period_start_on = models.DateField(_("period start"))
+    statement_on = models.DateField(_("statement date"))
+    due_on = models.DateField(_("payment due date"))
+    currency = models.CharField(_("currency"), max_length=3)
+    previous_balance_minor = MinorUnitsField(_("previous balance"))
+    payments_minor = MinorUnitsField(_("payments and credits"))
+    purchases_minor = MinorUnitsField(_("purchases"))
+    cash_advances_minor = MinorUnitsField(_("cash advances"))
+    interest_minor = MinorUnitsField(_("interest"))
+    fees_minor = MinorUnitsField(_("fees"))
+    new_balance_minor = MinorUnitsField(_("new balance"))
+    minimum_due_minor = MinorUnitsField(_("minimum payment"))
+    book_balances = models.JSONField(_("balance by book"), default=dict)
+
+    class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        ordering = ["account", "statement_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "statement_on"], name="statement_once")
+        ]
+
+
+class BucketChange(models.Model):
+    """An account moving between delinquency buckets: the raw material of roll-rate reports."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="bucket_changes")
+    changed_on = models.DateField(_("changed on"))
+    from_bucket = models.CharField(_("from bucket"), max_length=16)
+    to_bucket = models.CharField(_("to bucket"), max_length=16)
+    days_past_due = models.PositiveIntegerField(_("days past due"))
+    reason = models.CharField(_("reason"), max_length=12, choices=BucketChangeReason.choices)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("bucket change")
+        verbose_name_plural = _("bucket changes")
+        ordering = ["account", "changed_on", "id"]
+        indexes = [models.Index(fields=["changed_on"])]
+
+
+class CycleRun(models.Model):
+    """One step of the daily cycle for one business date; unique, so a date never runs twice."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    business_date = models.DateField(_("business date"))
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        verbose_name = _("cycle run")
+        verbose_name_plural = _("cycle runs")
+        ordering = ["-business_date", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "business_date"], name="cycle_run_once")
+        ]

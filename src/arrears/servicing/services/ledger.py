@@ -1,0 +1,115 @@
+"""Posting to the append-only journal: balanced entries, idempotency keys, reversals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.db import IntegrityError, transaction
+
+from arrears.core.clock import Clock, SystemClock
+from arrears.core.errors import Conflict, ValidationError
+from arrears.servicing.choices import EntryKind
+from arrears.servicing.models import Account, JournalEntry, JournalLine
+
+#: Lender-side books (the other side of every receivable movement).
+CASH = "cash"
+INCOME_INTEREST = "income:interest"
+INCOME_FEES = "income:fees"
+LOSS_CHARGE_OFF = "loss:charge_off"
+RECOVERY = "recovery"
+CREDIT_BALANCE = "suspense:credit"
+FUNDING = "funding"  # money lent out (disbursements, card spend settled to merchants)
+
+RECEIVABLE_PREFIXES = ("principal:", "interest:", "fees:")
+
+
+def is_receivable(book: str) -> bool:
+    """Books that hold what the borrower owes (positive = owed)."""
+    return book.startswith(RECEIVABLE_PREFIXES)
+
+
+def post_entry(
+    *,
+    account: Account,
+    kind: EntryKind | str,
+    effective_on: dt.date,
+    lines: Mapping[str, int],
+    idempotency_key: str | None = None,
+    memo: str = "",
+    clock: Clock | None = None,
+) -> tuple[JournalEntry, bool]:
+    """Post one balanced entry; returns (entry, created).
+
+    With an idempotency key that was already used, nothing is posted and the first entry is
+    returned with created=False — provided it was for the same account; a key reused for another
+    account is a Conflict. Zero lines are dropped; the lines must sum to zero.
+    """
+    amounts = {book: int(amount) for book, amount in lines.items() if amount}
+    if sum(amounts.values()) != 0:
+        raise ValidationError("lines", f"entry does not balance: {amounts}")
+    if idempotency_key:
+        existing = _entry_for_key(idempotency_key, account)
+        if existing is not None:
+            return existing, False
+    now = (clock or SystemClock()).now()
+    try:
+        with transaction.atomic():
+            entry = JournalEntry.objects.create(
+                account=account,
+                kind=str(kind),
+                effective_on=effective_on,
+                posted_at=now,
+                currency=account.currency,
+                idempotency_key=idempotency_key or None,
+                memo=memo[:200],
+            )
+            JournalLine.objects.bulk_create(
+                JournalLine(
+                    entry=entry, account=account, book=book, amount_minor=amount,
+                    effective_on=effective_on,
+                )
+                for book, amount in amounts.items()
+            )
+    except IntegrityError:
+        # another transaction posted the same key between our check and our insert
+        existing = _entry_for_key(idempotency_key, account) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing, False
+    return entry, True
+
+
+def _entry_for_key(key: str, account: Account) -> JournalEntry | None:
+    existing = JournalEntry.objects.filter(idempotency_key=key).first()
+    if existing is not None and existing.account_id != account.pk:
+        raise Conflict(f"idempotency_key: {key!r} was already used for another account")
+    return existing
+
+
+def reverse_entry(
+    *,
+    entry: JournalEntry,
+    effective_on: dt.date,
+    idempotency_key: str | None = None,
+    memo: str = "",
+    clock: Clock | None = None,
+) -> JournalEntry:
+    """Post the exact negation of an entry, linked to it. An entry can be reversed only once."""
+    if entry.kind == EntryKind.REVERSAL:
+        raise Conflict("a reversal cannot itself be reversed; post a new entry instead")
+    if JournalEntry.objects.filter(reverses=entry).exists():
+        raise Conflict(f"entry #{entry.pk} has already been reversed")
+    lines = {line.book: -line.amount_minor for line in entry.lines.all()}
+    reversal, _ = post_entry(
+        account=entry.account,
+        kind=EntryKind.REVERSAL,
+        effective_on=effective_on,
+        lines=lines,
+        idempotency_key=idempotency_key,
+        memo=memo or f"reversal of #{entry.pk}",
+        clock=clock,
+    )
+    reversal.reverses = entry
+    reversal.save(update_fields=["reverses"])
+    return reversal
