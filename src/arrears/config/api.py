@@ -1,5 +1,23 @@
-"""The NinjaAPI: one instance, routers from each app, domain errors mapped to problem details."""
+"""The NinjaAPI: one instance, routers from each app, domain errors mapped to problem details.
 
-from ninja import NinjaAPI
+Every operation needs a caller: an API token (`Authorization: Bearer …`) or a signed-in
+session (with CSRF on unsafe methods). The OpenAPI document is at /api/v1/openapi.json and the
+interactive docs at /api/v1/docs.
+"""
 
-api = NinjaAPI(title="Arrears API", version="1", urls_namespace="api-v1")
+from arrears.common.problems import ProblemDetailsAPI
+from arrears.identity.auth import api_auth
+from arrears.servicing.api import router as servicing_router
+
+api = ProblemDetailsAPI(
+    title="Arrears API",
+    version="1",
+    description=(
+        "Loan servicing: borrowers, accounts, ledger, statements, schedules and payments. "
+        "Money is `{minor, currency, amount}` with `amount` a decimal string — never a float. "
+        "Errors are RFC 9457 problem details (`application/problem+json`)."
+    ),
+    urls_namespace="api-v1",
+    auth=api_auth,
+)
+api.add_router("/", servicing_router)

@@ -220,7 +220,7 @@ class Obligation(models.Model):
 
     @property
     def unpaid_minor(self) -> int:
-        return self.amount_minor - self.paid_minor
+        return int(self.amount_minor) - int(self.paid_minor)
 
 
 class Payment(models.Model):

@@ -31,7 +31,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "arrears.common",
+    "arrears.identity",
     "arrears.servicing",
+    "arrears.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,158 @@
+"""Every write of the identity app: issuing and revoking API tokens, setting up the roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from arrears.core.clock import Clock, SystemClock
+from arrears.core.errors import ValidationError
+from arrears.identity.choices import Role
+from arrears.identity.models import ApiToken
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+#: Every secret starts with this, so a leaked one is easy to recognise (e.g. by secret scanners).
+SECRET_PREFIX = "arr_"
+#: How many characters of the secret are kept in clear, to tell tokens apart.
+SHOWN_PREFIX_LENGTH = 12
+#: `last_used_at` is refreshed at most this often, so reads do not each cost a write.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+#: The permissions of each role, as `app_label.codename` patterns (`fnmatch`). Later apps
+#: (compliance, collection, care …) add their own lines here.
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.AGENT: (
+        "servicing.view_*",
+        "servicing.add_borrower",
+        "servicing.add_contactpoint",
+        "servicing.add_payment",
+    ),
+    Role.SUPERVISOR: (
+        "servicing.view_*",
+        "servicing.add_borrower",
+        "servicing.add_contactpoint",
+        "servicing.change_borrower",
+        "servicing.change_contactpoint",
+        "servicing.add_payment",
+        "servicing.change_payment",  # reversing a payment
+        "identity.view_apitoken",
+    ),
+    Role.COMPLIANCE: ("servicing.view_*", "identity.view_apitoken"),
+    Role.ADMIN: ("servicing.*", "identity.*", "auth.*"),
+}
+
+
+def hash_secret(secret: str) -> str:
+    """The SHA-256 hex digest under which a token's secret is stored."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def issue_token(*, user: User, name: str, clock: Clock | None = None) -> tuple[ApiToken, str]:
+    """Create an API token for `user`; returns (token, secret).
+
+    The secret is returned once and never stored: show it to the person now, it cannot be
+    recovered later (issue a new token instead).
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationError("name", _("give the token a name that says what it is for"))
+    if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise ValidationError("name", _("must be at most 100 characters"))
+    if not user.pk:
+        raise ValidationError("user", _("the owner must be a saved user"))
+    if not user.is_active:
+        raise ValidationError("user", _("the owner's user account is disabled"))
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=secret[:SHOWN_PREFIX_LENGTH],
+            token_hash=hash_secret(secret),
+            created_at=(clock or SystemClock()).now(),
+        )
+    return token, secret
+
+
+def revoke_token(*, token: ApiToken, clock: Clock | None = None) -> ApiToken:
+    """Stop a token working from now on. Revoking a revoked token keeps the first revocation."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is None:
+            token.revoked_at = (clock or SystemClock()).now()
+            token.save(update_fields=["revoked_at"])
+    return token
+
+
+def authenticate_token(*, secret: str, clock: Clock | None = None) -> ApiToken | None:
+    """The live token for a presented secret (its user loaded), or None.
+
+    A revoked token or a disabled owner authenticates nobody. Records when the token was last
+    used, at most once per `LAST_USED_RESOLUTION`.
+    """
+    if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_secret(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = (clock or SystemClock()).now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def ensure_roles() -> dict[Role, Group]:
+    """Create the role groups and grant each its permissions; safe to run any number of times.
+
+    Permissions are only ever added, never taken away, so an administrator's extra grants
+    survive. Run after `migrate` (the permissions must exist).
+    """
+    available = list(Permission.objects.select_related("content_type"))
+    groups: dict[Role, Group] = {}
+    with transaction.atomic():
+        for role, patterns in ROLE_PERMISSIONS.items():
+            group, _created_now = Group.objects.get_or_create(name=role.value)
+            group.permissions.add(*_matching(available, patterns))
+            groups[role] = group
+    return groups
+
+
+def _matching(permissions: Iterable[Permission], patterns: Iterable[str]) -> list[Permission]:
+    patterns = tuple(patterns)
+    return [
+        permission
+        for permission in permissions
+        if any(
+            fnmatchcase(f"{permission.content_type.app_label}.{permission.codename}", pattern)
+            for pattern in patterns
+        )
+    ]
+
+
+def grant_role(*, user: User, role: Role | str) -> None:
+    """Put a user in a role's group (creating the roles first if needed)."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ValidationError(
+            "role",
+            _("unknown role %(role)r; one of %(roles)s")
+            % {"role": role, "roles": ", ".join(Role.values)},
+        ) from None
+    group = Group.objects.filter(name=role.value).first() or ensure_roles()[role]
+    user.groups.add(group)

@@ -1,0 +1,124 @@
+"""Interest accrued but not yet posted, derived from the journal's daily balances."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from arrears.core.card import grace_applies
+from arrears.core.interest import BalanceSegment, DayCount, accrue
+from arrears.core.money import Money, minor_units
+from arrears.core.products import BalanceTypeTerms, CardTerms, LoanTerms
+from arrears.servicing.choices import PaymentStatus, ProductKind
+from arrears.servicing.models import Account, Obligation, Payment, Statement
+from arrears.servicing.selectors.balances import balance_segments
+from arrears.servicing.services.products import product_terms
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def accrued_interest(account: Account, as_of: dt.date) -> Money:
+    """Interest earned by the lender through the end of `as_of` and not yet posted.
+
+    Cards: from the day after the last statement (or the opening day) through `as_of`, per
+    balance type on its principal book at its APR (a promotional rate ends after its
+    `promo_until`, then the purchase APR applies); balance types with a grace period accrue
+    nothing while the grace holds. Loans: the current instalment's scheduled interest
+    prorated by the days elapsed in its period (the schedule, not the daily balance, is what a
+    fixed-instalment loan charges). Rounded once with the product's policy.
+    """
+    terms = product_terms(account.product)
+    if account.kind == ProductKind.CARD:
+        assert isinstance(terms, CardTerms)
+        exact = _card_accrual(account, terms, as_of)
+    else:
+        assert isinstance(terms, LoanTerms)
+        exact = _loan_accrual(account, as_of)
+    return Money.of(exact.scaleb(-minor_units(account.currency)), account.currency, terms.rounding)
+
+
+def last_statement(account: Account, as_of: dt.date) -> Statement | None:
+    return (
+        Statement.objects.filter(account=account, statement_on__lte=as_of)
+        .order_by("-statement_on")
+        .first()
+    )
+
+
+def _card_accrual(account: Account, terms: CardTerms, as_of: dt.date) -> Decimal:
+    statement = last_statement(account, as_of)
+    start_on = statement.statement_on + ONE_DAY if statement else account.opened_on
+    end_on = as_of + ONE_DAY
+    if end_on <= start_on:
+        return Decimal(0)
+    grace = _grace_holds(account, statement, as_of)
+    books = {f"principal:{bt.code}": bt for bt in terms.balance_types}
+    segments = balance_segments(account, books, start_on, end_on)
+    day_count = DayCount(terms.day_count)
+    purchase_apr = terms.balance_type("purchase").apr
+    exact = Decimal(0)
+    for book, balance_type in books.items():
+        if balance_type.grace and grace:
+            continue
+        for segment, apr in _rated(segments[book], balance_type, purchase_apr):
+            exact += accrue([segment], apr, day_count)
+    return exact
+
+
+def _rated(
+    segments: list[BalanceSegment], balance_type: BalanceTypeTerms, after_promo: Decimal
+) -> list[tuple[BalanceSegment, Decimal]]:
+    """Each segment with its APR, split where a promotional rate ends."""
+    until = balance_type.promo_until
+    if until is None:
+        return [(s, balance_type.apr) for s in segments]
+    rated: list[tuple[BalanceSegment, Decimal]] = []
+    switch_on = until + ONE_DAY
+    for s in segments:
+        if s.start_on < switch_on < s.end_on:
+            rated.append((BalanceSegment(s.start_on, switch_on, s.balance_minor), balance_type.apr))
+            rated.append((BalanceSegment(switch_on, s.end_on, s.balance_minor), after_promo))
+        else:
+            rated.append((s, balance_type.apr if s.start_on < switch_on else after_promo))
+    return rated
+
+
+def _grace_holds(account: Account, statement: Statement | None, as_of: dt.date) -> bool:
+    """The interest-free period holds when the last statement was paid in full by its due date.
+
+    Before the due date has passed the borrower can still pay, so the grace is presumed to hold;
+    the first cycle (no statement yet) has it too.
+    """
+    if statement is None or as_of <= statement.due_on:
+        return True
+    paid = (
+        Payment.objects.filter(
+            account=account,
+            status=PaymentStatus.POSTED,
+            received_on__gt=statement.statement_on,
+            received_on__lte=statement.due_on,
+        ).aggregate(total=Sum("amount_minor"))["total"]
+        or 0
+    )
+    currency = account.currency
+    return grace_applies(
+        previous_statement_balance=Money.from_minor(statement.new_balance_minor, currency),
+        paid_by_due_date=Money.from_minor(int(paid), currency),
+    )
+
+
+def _loan_accrual(account: Account, as_of: dt.date) -> Decimal:
+    current: Obligation | None = (
+        account.obligations.filter(due_on__gt=as_of).order_by("due_on", "number").first()
+    )
+    if current is None or current.is_posted:
+        return Decimal(0)
+    previous = account.obligations.filter(due_on__lt=current.due_on).order_by("-due_on").first()
+    start_on = previous.due_on if previous else account.opened_on
+    period_days = (current.due_on - start_on).days
+    elapsed = max(0, min((as_of - start_on).days, period_days))
+    if period_days <= 0:
+        return Decimal(0)
+    return Decimal(current.interest_minor) * elapsed / period_days
