@@ -1,0 +1,169 @@
+"""The arithmetic of a card statement over one account's book history: interest, figures.
+
+Pure functions of the balances and lines `journal.read_book_histories` read; the statement step
+(`statements.py`) does the queries and the writes around them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from arrears.core.card import StatementFigures, minimum_payment
+from arrears.core.interest import BalanceSegment, DayCount, accrue
+from arrears.core.money import Money, minor_units, split
+from arrears.core.products import BalanceTypeTerms, CardTerms
+from arrears.servicing.choices import EntryKind
+from arrears.servicing.services.cycle.journal import BookHistory, Line
+
+ONE_DAY = timedelta(days=1)
+
+
+# --- interest ---------------------------------------------------------------------------------
+
+
+def interest_by_balance_type(
+    history: BookHistory, terms: CardTerms, *, start_on: date, through: date, grace: bool
+) -> dict[str, Decimal]:
+    """Exact interest (minor units) per balance type over [start_on, through], unrounded.
+
+    The same rule as `selectors.accrued_interest`: each balance type's principal book at its
+    APR (a promotional rate ends after `promo_until`, then the purchase APR applies); a type
+    with an interest-free period accrues nothing while the grace holds.
+    """
+    day_count = DayCount(terms.day_count)
+    after_promo = terms.balance_type("purchase").apr
+    exact: dict[str, Decimal] = {}
+    for balance_type in terms.balance_types:
+        if balance_type.grace and grace:
+            continue
+        segments = history.segments(f"principal:{balance_type.code}", start_on, through + ONE_DAY)
+        by_apr: dict[Decimal, list[BalanceSegment]] = defaultdict(list)
+        for segment, apr in rated(segments, balance_type, after_promo):
+            by_apr[apr].append(segment)
+        amount = sum((accrue(runs, apr, day_count) for apr, runs in by_apr.items()), Decimal(0))
+        if amount:
+            exact[balance_type.code] = amount
+    return exact
+
+
+def rated(
+    segments: Iterable[BalanceSegment], balance_type: BalanceTypeTerms, after_promo: Decimal
+) -> list[tuple[BalanceSegment, Decimal]]:
+    """Each segment with its APR, cut where a promotional rate ends."""
+    until = balance_type.promo_until
+    if until is None:
+        return [(s, balance_type.apr) for s in segments]
+    switch_on = until + ONE_DAY
+    result: list[tuple[BalanceSegment, Decimal]] = []
+    for s in segments:
+        if s.start_on < switch_on < s.end_on:
+            result.append(
+                (BalanceSegment(s.start_on, switch_on, s.balance_minor), balance_type.apr)
+            )
+            result.append((BalanceSegment(switch_on, s.end_on, s.balance_minor), after_promo))
+        else:
+            result.append((s, balance_type.apr if s.start_on < switch_on else after_promo))
+    return result
+
+
+def round_interest(
+    exact: Mapping[str, Decimal], *, currency: str, terms: CardTerms
+) -> dict[str, int]:
+    """Round the period's interest once, then share it over the balance types' books.
+
+    Rounding the total (not each type) keeps the posted figure equal to what
+    `selectors.accrued_interest` showed the borrower; `split` loses and creates no minor unit.
+    """
+    positive = {code: amount for code, amount in exact.items() if amount > 0}
+    if not positive:
+        return {}
+    exponent = minor_units(currency)
+    rounded = Money.of(
+        sum(positive.values(), Decimal(0)).scaleb(-exponent), currency, terms.rounding
+    )
+    if rounded.minor <= 0:
+        return {}
+    shares = split(rounded, list(positive.values()))
+    return {
+        f"interest:{code}": share.minor
+        for code, share in zip(positive, shares, strict=True)
+        if share.minor
+    }
+
+
+def is_anniversary_month(opened_on: date, day: date) -> bool:
+    """The annual fee (年费) falls on the statements of the month the card was opened, from
+    the first anniversary on."""
+    return day.month == opened_on.month and day.year > opened_on.year
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def statement_figures(
+    opening: Mapping[str, int],
+    lines: Sequence[Line],
+    *,
+    terms: CardTerms,
+    currency: str,
+    unpaid_obligations_minor: int,
+    due_on: date,
+) -> StatementFigures:
+    """The statement's figures from the balances before the period and the period's lines.
+
+    Debits are sorted by book (fees, interest) or entry kind (cash advance, else purchase);
+    every credit is a payment or other credit. Entries that only move money between the
+    borrower's own books (a credit balance applied to a purchase) are left out.
+    """
+    sums: dict[str, int] = defaultdict(int)
+    for line in moving_lines(lines):
+        sums[classify(line)] += abs(line.amount_minor)
+    previous_minor = sum(opening.values())
+    new_minor = previous_minor + sum(line.amount_minor for line in lines)
+    minimum = minimum_payment(
+        principal_balance=Money.from_minor(new_minor - sums["interest"] - sums["fees"], currency),
+        interest=Money.from_minor(sums["interest"], currency),
+        fees=Money.from_minor(sums["fees"], currency),
+        floor=terms.min_payment_floor,
+        percent=terms.min_payment_percent,
+        rounding=terms.rounding,
+    )
+    # Earlier minimums still unpaid stay obligations of their own: the new one covers only what
+    # they do not, so the obligations never add up to more than the balance.
+    headroom = Money.from_minor(max(0, new_minor - unpaid_obligations_minor), currency)
+    return StatementFigures(
+        previous_balance=Money.from_minor(previous_minor, currency),
+        payments=Money.from_minor(sums["payments"], currency),
+        purchases=Money.from_minor(sums["purchases"], currency),
+        cash_advances=Money.from_minor(sums["cash_advances"], currency),
+        interest=Money.from_minor(sums["interest"], currency),
+        fees=Money.from_minor(sums["fees"], currency),
+        new_balance=Money.from_minor(new_minor, currency),
+        minimum_due=minimum.min(headroom),
+        due_on=due_on,
+    )
+
+
+def moving_lines(lines: Iterable[Line]) -> list[Line]:
+    """The lines of entries that change what the borrower owes (internal transfers dropped)."""
+    lines = list(lines)
+    net: dict[int, int] = defaultdict(int)
+    for line in lines:
+        net[line.entry_id] += line.amount_minor
+    return [line for line in lines if net[line.entry_id] and line.amount_minor]
+
+
+def classify(line: Line) -> str:
+    """The figure a line adds to: payments (credits), fees, interest, cash advances, purchases."""
+    if line.amount_minor < 0:
+        return "payments"
+    if line.book.startswith("fees:"):
+        return "fees"
+    if line.book.startswith("interest:"):
+        return "interest"
+    if line.entry_kind == EntryKind.CASH_ADVANCE:
+        return "cash_advances"
+    return "purchases"

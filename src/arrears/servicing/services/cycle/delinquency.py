@@ -1,0 +1,104 @@
+"""Steps 4 and 5: age the accounts that can have moved, then charge off those past the limit."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+
+from arrears.servicing.choices import AccountStatus, BucketChangeReason, EntryKind
+from arrears.servicing.models import Account, BucketChange, Obligation
+from arrears.servicing.services.ageing import age_account
+from arrears.servicing.services.cycle.context import CycleContext, chunked
+from arrears.servicing.services.cycle.journal import receivable_balances
+from arrears.servicing.services.ledger import LOSS_CHARGE_OFF, post_entry
+
+#: The `to_bucket` of the bucket change recorded at charge-off (an account's `bucket` keeps the
+#: delinquency bucket it was charged off in).
+CHARGED_OFF = "charged_off"
+
+
+def age_accounts(ctx: CycleContext) -> dict[str, int]:
+    """Age every open account that is delinquent or has an unpaid obligation due by today.
+
+    An account that is current and owes nothing due cannot have moved, so it is not read.
+    """
+    counts: Counter[str] = Counter(aged=0, bucket_changes=0)
+    accounts = list(accounts_to_age(ctx))
+    for chunk in chunked(accounts):
+        with transaction.atomic():
+            for account in chunk:
+                change = age_account(account=account, as_of=ctx.day, clock=ctx.clock)
+                counts["aged"] += 1
+                counts["bucket_changes"] += change is not None
+    return dict(counts)
+
+
+def accounts_to_age(ctx: CycleContext) -> list[Account]:
+    unpaid_due = Obligation.objects.filter(
+        account=OuterRef("pk"), due_on__lte=ctx.day, paid_minor__lt=F("amount_minor")
+    )
+    not_current = Q(days_past_due__gt=0) | Q(past_due_minor__gt=0)
+    for pk, terms in ctx.terms.items():
+        not_current |= Q(product_id=pk) & ~Q(bucket=terms.buckets.buckets[0].code)
+    return list(
+        Account.objects.filter(status=AccountStatus.OPEN)
+        .filter(not_current | Exists(unpaid_due))
+        .select_related("product")
+        .order_by("pk")
+    )
+
+
+def charge_off_accounts(ctx: CycleContext) -> dict[str, int]:
+    """Charge off (核销) open accounts whose days past due reached the product's limit.
+
+    One entry per account moves every receivable book to `loss:charge_off`; the account stops
+    ageing and accruing, and later payments on it are recoveries.
+    """
+    by_limit: dict[int, list[int]] = defaultdict(list)
+    for pk, terms in ctx.terms.items():
+        by_limit[terms.charge_off_dpd].append(pk)
+    due = Q(pk__in=[])
+    for limit, product_ids in by_limit.items():
+        due |= Q(product_id__in=product_ids, days_past_due__gte=limit)
+    accounts = list(Account.objects.filter(due, status=AccountStatus.OPEN).order_by("pk"))
+    for chunk in chunked(accounts):
+        with transaction.atomic():
+            owed = receivable_balances([a.pk for a in chunk], as_of=ctx.day)
+            for account in chunk:
+                _post_charge_off(account, owed.get(account.pk, {}), ctx)
+            BucketChange.objects.bulk_create(
+                BucketChange(
+                    account=account,
+                    changed_on=ctx.day,
+                    from_bucket=account.bucket,
+                    to_bucket=CHARGED_OFF,
+                    days_past_due=account.days_past_due,
+                    reason=BucketChangeReason.CHARGE_OFF,
+                    recorded_at=ctx.clock.now(),
+                )
+                for account in chunk
+            )
+            Account.objects.filter(pk__in=[a.pk for a in chunk]).update(
+                status=AccountStatus.CHARGED_OFF, charged_off_on=ctx.day
+            )
+    return {"charged_off": len(accounts)}
+
+
+def _post_charge_off(account: Account, owed: dict[str, int], ctx: CycleContext) -> None:
+    """Move every receivable book's balance to the charge-off loss, in one keyed entry."""
+    if not owed:
+        return
+    post_entry(
+        account=account,
+        kind=EntryKind.CHARGE_OFF,
+        effective_on=ctx.day,
+        lines={
+            **{book: -amount for book, amount in owed.items()},
+            LOSS_CHARGE_OFF: sum(owed.values()),
+        },
+        idempotency_key=f"chargeoff:{account.pk}",
+        memo=f"charge-off at {account.days_past_due} days past due",
+        clock=ctx.clock,
+    )

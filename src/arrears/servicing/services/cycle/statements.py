@@ -1,0 +1,318 @@
+"""Step 1: close the card statements (出账) of the accounts whose statement day is today.
+
+For each account: the period's interest per balance type from the journal's daily balances,
+rounded once and posted; the annual fee in the anniversary month; the `Statement` with its
+figures; and the minimum payment as an `Obligation`. A whole chunk of accounts is read in a
+handful of queries (previous statements, book histories, payments, unpaid obligations) and
+written in bulk, so the work grows with the accounts closing today, not with the portfolio.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+
+from arrears.core.calendar import day_in_month
+from arrears.core.card import StatementFigures, grace_applies
+from arrears.core.money import Money
+from arrears.core.products import CardTerms
+from arrears.servicing.choices import (
+    AccountStatus,
+    EntryKind,
+    ObligationKind,
+    PaymentStatus,
+    ProductKind,
+)
+from arrears.servicing.models import Account, Obligation, Payment, Statement
+from arrears.servicing.services.cycle.billing import (
+    interest_by_balance_type,
+    is_anniversary_month,
+    round_interest,
+    statement_figures,
+)
+from arrears.servicing.services.cycle.context import CycleContext, chunked
+from arrears.servicing.services.cycle.journal import BookHistory, Line, read_book_histories
+from arrears.servicing.services.ledger import INCOME_FEES, INCOME_INTEREST, post_entry
+
+ONE_DAY = timedelta(days=1)
+ANNUAL_FEE_BOOK = "fees:annual"
+
+
+def close_card_statements(ctx: CycleContext) -> dict[str, int]:
+    """Close today's statements; returns counts (statements, obligations, interest, fees, idle)."""
+    cards = ctx.terms_of(CardTerms)
+    counts: Counter[str] = Counter(
+        statements=0, minimum_payments=0, interest_charged=0, annual_fees=0, idle=0
+    )
+    if cards:
+        accounts = list(accounts_closing_on(ctx.day, cards))
+        for chunk in chunked(accounts):
+            with transaction.atomic():
+                _close_chunk(chunk, cards, ctx, counts)
+    return dict(counts)
+
+
+def statement_days_closing_on(day: date) -> list[int]:
+    """Statement days (1..31) whose statement date is `day`: 29–31 close on a short month's end."""
+    if day_in_month(day.year, day.month, 31) == day:
+        return list(range(day.day, 32))
+    return [day.day]
+
+
+def accounts_closing_on(day: date, cards: Mapping[int, CardTerms]) -> QuerySet[Account]:
+    """Open card accounts whose statement falls today and is not closed yet.
+
+    An account without its own statement day takes its product's. Each row carries the id of
+    its previous statement (`last_statement_id`).
+    """
+    days = statement_days_closing_on(day)
+    by_product_day = [pk for pk, terms in cards.items() if terms.statement_day in days]
+    previous = Statement.objects.filter(account=OuterRef("pk"), statement_on__lt=day).order_by(
+        "-statement_on"
+    )
+    return (
+        Account.objects.filter(
+            kind=ProductKind.CARD,
+            status=AccountStatus.OPEN,
+            product_id__in=list(cards),
+            opened_on__lt=day,
+        )
+        .filter(
+            Q(statement_day__in=days) | Q(statement_day__isnull=True, product_id__in=by_product_day)
+        )
+        .exclude(Exists(Statement.objects.filter(account=OuterRef("pk"), statement_on=day)))
+        .annotate(last_statement_id=Subquery(previous.values("pk")[:1]))
+        .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class _Closing:
+    """What one account's statement posts and records."""
+
+    statement: Statement
+    obligation: Obligation | None
+    interest_minor: int
+    annual_fee_minor: int
+
+
+def _close_chunk(
+    accounts: Sequence[Account],
+    cards: Mapping[int, CardTerms],
+    ctx: CycleContext,
+    counts: Counter[str],
+) -> None:
+    previous = Statement.objects.in_bulk(
+        [a.last_statement_id for a in accounts if a.last_statement_id]  # type: ignore[attr-defined]
+    )
+    previous_of = {a.pk: previous.get(a.last_statement_id) for a in accounts}  # type: ignore[attr-defined]
+    start_of = {a.pk: period_start(a, previous_of[a.pk]) for a in accounts}
+    histories = read_book_histories(start_of, since=min(start_of.values()), through=ctx.day)
+    paid = _paid_by_due_dates(previous_of)
+    owed = _unpaid_obligations(start_of)
+    statements: list[Statement] = []
+    obligations: list[Obligation] = []
+    for account in accounts:
+        closing = _close_one(
+            account,
+            cards[account.product_id],
+            previous_of[account.pk],
+            histories[account.pk],
+            paid_by_due_minor=paid.get(account.pk, 0),
+            unpaid_obligations_minor=owed.get(account.pk, 0),
+            ctx=ctx,
+        )
+        if closing is None:
+            counts["idle"] += 1
+            continue
+        statements.append(closing.statement)
+        counts["statements"] += 1
+        counts["interest_charged"] += closing.interest_minor > 0
+        counts["annual_fees"] += closing.annual_fee_minor > 0
+        if closing.obligation is not None:
+            obligations.append(closing.obligation)
+            counts["minimum_payments"] += 1
+    Statement.objects.bulk_create(statements)
+    Obligation.objects.bulk_create(obligations)
+
+
+def period_start(account: Account, previous: Statement | None) -> date:
+    """A statement covers the days after the previous one (the first: from the opening day)."""
+    return previous.statement_on + ONE_DAY if previous else account.opened_on
+
+
+def _close_one(
+    account: Account,
+    terms: CardTerms,
+    previous: Statement | None,
+    history: BookHistory,
+    *,
+    paid_by_due_minor: int,
+    unpaid_obligations_minor: int,
+    ctx: CycleContext,
+) -> _Closing | None:
+    day, currency = ctx.day, account.currency
+    start_on = period_start(account, previous)
+    opening = history.balances_before(start_on)
+    lines = history.lines_between(start_on, day)
+    grace = previous is None or grace_applies(
+        previous_statement_balance=Money.from_minor(previous.new_balance_minor, currency),
+        paid_by_due_date=Money.from_minor(paid_by_due_minor, currency),
+    )
+    interest = round_interest(
+        interest_by_balance_type(history, terms, start_on=start_on, through=day, grace=grace),
+        currency=currency,
+        terms=terms,
+    )
+    annual_fee = terms.annual_fee.minor if is_anniversary_month(account.opened_on, day) else 0
+    if not lines and not any(opening.values()) and not interest and not annual_fee:
+        return None  # nothing owed and nothing happened: no statement this month
+    if interest:
+        lines += _post(
+            account,
+            EntryKind.INTEREST,
+            {**interest, INCOME_INTEREST: -sum(interest.values())},
+            key=f"stmt:{account.pk}:{day.isoformat()}",
+            memo=f"statement interest {day.isoformat()}",
+            ctx=ctx,
+        )
+    if annual_fee:
+        lines += _post(
+            account,
+            EntryKind.ANNUAL_FEE,
+            {ANNUAL_FEE_BOOK: annual_fee, INCOME_FEES: -annual_fee},
+            key=f"annualfee:{account.pk}:{day.year}",
+            memo=f"annual fee {day.year}",
+            ctx=ctx,
+        )
+    figures = statement_figures(
+        opening,
+        lines,
+        terms=terms,
+        currency=currency,
+        unpaid_obligations_minor=unpaid_obligations_minor,
+        due_on=ctx.calendar(terms.calendar_country).next_business_day(
+            day + timedelta(days=terms.due_days_after_statement)
+        ),
+    )
+    statement, obligation = _statement_rows(
+        account,
+        number=previous.number + 1 if previous else 1,
+        start_on=start_on,
+        day=day,
+        figures=figures,
+        books=_books_at_close(opening, lines),
+    )
+    return _Closing(statement, obligation, sum(interest.values()), annual_fee)
+
+
+def _books_at_close(opening: Mapping[str, int], lines: Iterable[Line]) -> dict[str, int]:
+    books = dict(opening)
+    for line in lines:
+        books[line.book] = books.get(line.book, 0) + line.amount_minor
+    return {book: amount for book, amount in sorted(books.items()) if amount}
+
+
+def _statement_rows(
+    account: Account,
+    *,
+    number: int,
+    start_on: date,
+    day: date,
+    figures: StatementFigures,
+    books: dict[str, int],
+) -> tuple[Statement, Obligation | None]:
+    """The statement, and its minimum payment as an obligation when there is one to pay."""
+    statement = Statement(
+        account=account,
+        number=number,
+        period_start_on=start_on,
+        statement_on=day,
+        due_on=figures.due_on,
+        currency=account.currency,
+        previous_balance_minor=figures.previous_balance.minor,
+        payments_minor=figures.payments.minor,
+        purchases_minor=figures.purchases.minor,
+        cash_advances_minor=figures.cash_advances.minor,
+        interest_minor=figures.interest.minor,
+        fees_minor=figures.fees.minor,
+        new_balance_minor=figures.new_balance.minor,
+        minimum_due_minor=figures.minimum_due.minor,
+        book_balances=books,
+    )
+    if figures.minimum_due.minor <= 0:
+        return statement, None
+    return statement, Obligation(
+        account=account,
+        kind=ObligationKind.MINIMUM_PAYMENT,
+        number=number,
+        due_on=figures.due_on,
+        amount_minor=figures.minimum_due.minor,
+    )
+
+
+def _post(
+    account: Account,
+    kind: EntryKind,
+    lines: Mapping[str, int],
+    *,
+    key: str,
+    memo: str,
+    ctx: CycleContext,
+) -> list[Line]:
+    """Post an entry; return its statement-book lines when new (an old one is in the history)."""
+    entry, created = post_entry(
+        account=account,
+        kind=kind,
+        effective_on=ctx.day,
+        lines=lines,
+        idempotency_key=key,
+        memo=memo,
+        clock=ctx.clock,
+    )
+    if not created:
+        return []
+    return [
+        Line(entry.pk, str(kind), book, amount, ctx.day)
+        for book, amount in lines.items()
+        if amount and book not in (INCOME_INTEREST, INCOME_FEES)
+    ]
+
+
+# --- chunk reads ------------------------------------------------------------------------------
+
+
+def _paid_by_due_dates(previous_of: Mapping[int, Statement | None]) -> dict[int, int]:
+    """Per account, payments received after its previous statement up to that one's due date."""
+    windows = {pk: (s.statement_on, s.due_on) for pk, s in previous_of.items() if s is not None}
+    if not windows:
+        return {}
+    rows = Payment.objects.filter(
+        account_id__in=list(windows),
+        status=PaymentStatus.POSTED,
+        received_on__gt=min(after for after, _ in windows.values()),
+        received_on__lte=max(through for _, through in windows.values()),
+    ).values_list("account_id", "received_on", "amount_minor")
+    paid: dict[int, int] = defaultdict(int)
+    for account_id, received_on, amount in rows:
+        after, through = windows[account_id]
+        if after < received_on <= through:
+            paid[account_id] += amount
+    return paid
+
+
+def _unpaid_obligations(account_ids: Iterable[int]) -> dict[int, int]:
+    rows = (
+        Obligation.objects.filter(
+            account_id__in=list(account_ids), paid_minor__lt=F("amount_minor")
+        )
+        .values_list("account_id")
+        .annotate(unpaid=Sum(F("amount_minor") - F("paid_minor")))
+        .order_by()
+    )
+    return {account_id: int(unpaid) for account_id, unpaid in rows}
