@@ -24,7 +24,10 @@ def test_a_text_without_an_opt_out_line_is_flagged_and_one_with_it_is_not():
     assert bare[0].citation.ref == "US-ELEC-01"
     fine = "Your payment of $50 is due on 1 March. Reply STOP to opt out."
     assert check_message(fine, channel=Channel.SMS, profile=US) == ()
-    assert check_message("Due 1 March. Reply  stop to end texts.", channel=Channel.SMS, profile=US) == ()
+    assert (
+        check_message("Due 1 March. Reply  stop to end texts.", channel=Channel.SMS, profile=US)
+        == ()
+    )
     # letters and calls carry no opt-out line
     assert check_message("Your payment is due.", channel=Channel.LETTER, profile=US) == ()
 
@@ -34,7 +37,12 @@ def test_chinese_text_needs_the_tuiding_line():
     assert ids(bare) == ["content.opt_out_missing"]
     assert "退订" in bare[0].reason_zh
     for line in ("回复TD退订", "退订回T", "回T退订", "回复 N 退订"):
-        assert check_message(f"【某银行】您的账单将于3月1日到期。{line}", channel=Channel.SMS, profile=CN) == ()
+        assert (
+            check_message(
+                f"【某银行】您的账单将于3月1日到期。{line}", channel=Channel.SMS, profile=CN
+            )
+            == ()
+        )
 
 
 def test_threats_are_found_with_their_span_in_both_languages():
@@ -53,7 +61,11 @@ def test_threats_are_found_with_their_span_in_both_languages():
 
 def test_impersonating_police_courts_or_lawyers_is_found():
     assert "content.impersonation" in ids(
-        check_message("This is the police department calling about your account.", channel=Channel.CALL, profile=US)
+        check_message(
+            "This is the police department calling about your account.",
+            channel=Channel.CALL,
+            profile=US,
+        )
     )
     assert "content.impersonation" in ids(
         check_message("我们是法院，请立即还款。", channel=Channel.CALL, profile=CN)
@@ -61,7 +73,9 @@ def test_impersonating_police_courts_or_lawyers_is_found():
 
 
 def test_false_claims_and_pressure_are_found():
-    found = ids(check_message("你已被列入征信黑名单，建议借网贷还款。", channel=Channel.CALL, profile=CN))
+    found = ids(
+        check_message("你已被列入征信黑名单，建议借网贷还款。", channel=Channel.CALL, profile=CN)
+    )
     assert "content.false_claim" in found and "content.pressure" in found
 
 
@@ -75,21 +89,39 @@ def test_debt_words_are_flagged_only_in_messages_to_third_parties():
     to_neighbour = check_message(text, channel=Channel.CALL, profile=US, audience=Role.THIRD_PARTY)
     assert set(ids(to_neighbour)) == {"content.third_party_disclosure"}
     assert {f.excerpt for f in to_neighbour} == {"overdue", "repayment"}
-    zh = check_message("请转告李明尽快联系我们处理逾期欠款。", channel=Channel.CALL, profile=CN, audience=Role.CONTACT_PERSON)
+    zh = check_message(
+        "请转告李明尽快联系我们处理逾期欠款。",
+        channel=Channel.CALL,
+        profile=CN,
+        audience=Role.CONTACT_PERSON,
+    )
     assert {f.excerpt for f in zh} == {"逾期", "欠款"}
     assert zh[0].citation.ref == "CN-PARTY-02"
-    assert check_message("请转告李明尽快回电。", channel=Channel.CALL, profile=CN, audience=Role.CONTACT_PERSON) == ()
+    assert (
+        check_message(
+            "请转告李明尽快回电。", channel=Channel.CALL, profile=CN, audience=Role.CONTACT_PERSON
+        )
+        == ()
+    )
 
 
 def test_a_compliance_officer_can_extend_the_phrase_list():
-    extra = {"checks": {"threat": {"phrases": {"en": ["bad things will happen"], "zh": ["小心点"]}}}}
+    extra = {
+        "checks": {"threat": {"phrases": {"en": ["bad things will happen"], "zh": ["小心点"]}}}
+    }
     book = load_phrasebook(extra=[extra])
     text = "Bad things  will happen if you ignore this."
     assert check_message(text, channel=Channel.LETTER, profile=US) == ()
-    assert ids(check_message(text, channel=Channel.LETTER, profile=US, phrasebook=book)) == ["content.threat"]
-    assert ids(check_message("你小心点", channel=Channel.CALL, profile=CN, phrasebook=book)) == ["content.threat"]
+    assert ids(check_message(text, channel=Channel.LETTER, profile=US, phrasebook=book)) == [
+        "content.threat"
+    ]
+    assert ids(check_message("你小心点", channel=Channel.CALL, profile=CN, phrasebook=book)) == [
+        "content.threat"
+    ]
     # the bundled phrases are still there
-    assert ids(check_message("jail", channel=Channel.LETTER, profile=US, phrasebook=book)) == ["content.threat"]
+    assert ids(check_message("jail", channel=Channel.LETTER, profile=US, phrasebook=book)) == [
+        "content.threat"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -97,8 +129,14 @@ def test_a_compliance_officer_can_extend_the_phrase_list():
     [
         ({"checks": {"rudeness": {"phrases": {"en": ["x"]}}}}, "extra[0].checks.rudeness"),
         ({"checks": {"threat": {"phrases": {"fr": ["x"]}}}}, "extra[0].checks.threat.phrases.fr"),
-        ({"checks": {"threat": {"phrases": {"en": ["ok", ""]}}}}, "extra[0].checks.threat.phrases.en[1]"),
-        ({"checks": {"threat": {"phrases": {"en": [{"regex": "(("}]}}}}, "extra[0].checks.threat.phrases.en[0].regex"),
+        (
+            {"checks": {"threat": {"phrases": {"en": ["ok", ""]}}}},
+            "extra[0].checks.threat.phrases.en[1]",
+        ),
+        (
+            {"checks": {"threat": {"phrases": {"en": [{"regex": "(("}]}}}},
+            "extra[0].checks.threat.phrases.en[0].regex",
+        ),
         ({"opt_out_markers": ["stop"]}, "extra[0].opt_out_markers"),
         ({"colour": 1}, "extra[0].colour"),
     ],
@@ -110,12 +148,25 @@ def test_bad_phrase_list_entries_name_the_field(extra, field):
 
 
 @pytest.mark.parametrize(
-    "reply", ["STOP", "stop.", "Please stop texting me", "UNSUBSCRIBE", "opt out", "退订", "TD", "t", "别再发了"]
+    "reply",
+    [
+        "STOP",
+        "stop.",
+        "Please stop texting me",
+        "UNSUBSCRIBE",
+        "opt out",
+        "退订",
+        "TD",
+        "t",
+        "别再发了",
+    ],
 )
 def test_stop_replies_are_recognised_however_phrased(reply):
     assert is_opt_out_reply(reply)
 
 
-@pytest.mark.parametrize("reply", ["OK thanks", "I will pay on Friday", "好的，周五还", "Stopover in Paris"])
+@pytest.mark.parametrize(
+    "reply", ["OK thanks", "I will pay on Friday", "好的，周五还", "Stopover in Paris"]
+)
 def test_ordinary_replies_are_not_opt_outs(reply):
     assert not is_opt_out_reply(reply)

@@ -82,7 +82,9 @@ def test_calls_that_did_not_connect_are_not_counted_unless_house_rules_say_so():
     attempts = tuple(call(t, AttemptOutcome.FAILED) for t in WEEK)
     req = request("US", utc(2025, 1, 12, 20, 0))
     assert run(req, attempts).allowed
-    strict = apply_house_rules(profile("US"), house({"call_frequency": {"count_unconnected": True}}))
+    strict = apply_house_rules(
+        profile("US"), house({"call_frequency": {"count_unconnected": True}})
+    )
     assert denied_by(run(req, attempts, strict)) == {IN_WINDOW}
     assert result(run(req, attempts), IN_WINDOW).citation.ref == "US-FREQ-01"
 
@@ -94,14 +96,14 @@ def test_calls_placed_with_direct_consent_are_not_counted():
 
 def test_a_call_within_seven_days_of_the_persons_direct_consent_is_not_limited():
     attempts = tuple(call(t) for t in WEEK)
-    consented = request(
-        "US", utc(2025, 1, 12, 20, 0), direct_consent_at=utc(2025, 1, 11, 15, 0)
-    )
+    consented = request("US", utc(2025, 1, 12, 20, 0), direct_consent_at=utc(2025, 1, 11, 15, 0))
     decision = run(consented, attempts)
     assert decision.allowed
     assert result(decision, IN_WINDOW).citation.status.value == "V-SECONDARY"
     stale = request("US", utc(2025, 1, 12, 20, 0), direct_consent_at=utc(2025, 1, 5, 15, 0))
-    assert denied_by(run(stale, attempts)) == {IN_WINDOW}  # consent day 5 Jan is day 1; 12 Jan is day 8
+    assert denied_by(run(stale, attempts)) == {
+        IN_WINDOW
+    }  # consent day 5 Jan is day 1; 12 Jan is day 8
 
 
 def test_calls_about_another_debt_do_not_count():
@@ -169,7 +171,9 @@ def test_cn_fourth_answered_call_of_the_day_is_refused_ai_voice_and_agencies_inc
     attempts = (
         call(BEIJING_MORNING[0], AttemptOutcome.CONNECTED, address=CN_MOBILE),
         call(BEIJING_MORNING[1], AttemptOutcome.CONVERSATION, address=CN_MOBILE, by="agency-7"),
-        call(BEIJING_MORNING[2], AttemptOutcome.CONNECTED, address=CN_MOBILE, artificial_voice=True),
+        call(
+            BEIJING_MORNING[2], AttemptOutcome.CONNECTED, address=CN_MOBILE, artificial_voice=True
+        ),
     )
     decision = run(request("CN", BEIJING_MORNING[4]), attempts)
     assert denied_by(decision) == {CN_ANSWERED}
@@ -178,7 +182,9 @@ def test_cn_fourth_answered_call_of_the_day_is_refused_ai_voice_and_agencies_inc
 
 
 def test_cn_unanswered_calls_do_not_use_up_the_answered_cap():
-    attempts = tuple(call(t, AttemptOutcome.NO_ANSWER, address=CN_MOBILE) for t in BEIJING_MORNING[:3])
+    attempts = tuple(
+        call(t, AttemptOutcome.NO_ANSWER, address=CN_MOBILE) for t in BEIJING_MORNING[:3]
+    )
     assert run(request("CN", BEIJING_MORNING[4]), attempts).allowed
 
 
@@ -228,16 +234,16 @@ def test_house_cap_of_seven_texts_in_seven_days():
 
 def test_transactional_messages_are_not_capped():
     sent = (message(utc(2025, 1, 15, 14, 0)), message(utc(2025, 1, 15, 15, 0)))
-    req = request(
-        "US", utc(2025, 1, 15, 18, 0), channel=Channel.SMS, purpose=Purpose.TRANSACTIONAL
-    )
+    req = request("US", utc(2025, 1, 15, 18, 0), channel=Channel.SMS, purpose=Purpose.TRANSACTIONAL)
     assert run(req, sent, profile("US", house=True)).allowed
 
 
 def test_counts_reopen_in_every_candidate_zone():
     # With a Honolulu address too, the 7-day window ends at the later (Hawaiian) midnight.
     party = Party("p1", home_zones=("Pacific/Honolulu",))
-    decision = run(request("US", utc(2025, 1, 12, 22, 0), party=party), tuple(call(t) for t in WEEK))
+    decision = run(
+        request("US", utc(2025, 1, 12, 22, 0), party=party), tuple(call(t) for t in WEEK)
+    )
     assert result(decision, IN_WINDOW).next_permitted_at == utc(2025, 1, 13, 10, 0)
     # and both clocks must then be inside 08:00–21:00: 08:00 in Honolulu is 18:00 UTC.
     assert decision.next_permitted_at == utc(2025, 1, 13, 18, 0)

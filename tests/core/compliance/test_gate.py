@@ -47,14 +47,18 @@ def test_next_permitted_is_the_first_moment_every_rule_allows():
     # Spoke on Wednesday 15 January (day 1): quiet until Wednesday 22nd; the window opens at
     # 08:00, but the person said Wednesday mornings are inconvenient until noon.
     talk = (call(utc(2025, 1, 15, 15, 0), AttemptOutcome.CONVERSATION),)
-    party = Party("p1", inconvenient_times=(TimeRange(dt.time(7, 0), dt.time(12, 0), frozenset({2})),))
+    party = Party(
+        "p1", inconvenient_times=(TimeRange(dt.time(7, 0), dt.time(12, 0), frozenset({2})),)
+    )
     req = request("US", utc(2025, 1, 16, 15, 0), party=party)
     decision = run(req, talk)
     assert denied_by(decision) == {"frequency.after_conversation"}
     assert decision.next_permitted_at == utc(2025, 1, 22, 17, 0)  # Wednesday 12:00 EST
     later = run(request("US", decision.next_permitted_at, party=party), talk)
     assert later.allowed
-    assert next_permitted(req, history(*talk), profile("US"), now=req.at) == decision.next_permitted_at
+    assert (
+        next_permitted(req, history(*talk), profile("US"), now=req.at) == decision.next_permitted_at
+    )
 
 
 def test_a_hold_or_an_opt_out_has_no_next_permitted_time():
@@ -64,7 +68,12 @@ def test_a_hold_or_an_opt_out_has_no_next_permitted_time():
 
 def test_windows_that_never_meet_in_the_candidate_zones_have_no_next_time():
     raw = profile("US").raw
-    rules = {**raw["rules"], "contact_hours": {"reg_f": {**raw["rules"]["contact_hours"]["reg_f"], "start": "09:00", "end": "10:00"}}}
+    rules = {
+        **raw["rules"],
+        "contact_hours": {
+            "reg_f": {**raw["rules"]["contact_hours"]["reg_f"], "start": "09:00", "end": "10:00"}
+        },
+    }
     tight = load_profile({**raw, "rules": rules})
     party = Party("p1", home_zones=("America/New_York", "Asia/Shanghai"))
     decision = run(request("US", NOON_NY, party=party), prof=tight)
@@ -87,11 +96,13 @@ def test_bad_inputs_name_the_field():
         decide(request("CN", NOON_NY), history(), profile("US"), now=NOON_NY)
     assert error.value.field == "profile_code"
     with pytest.raises(ValidationError) as error:
-        decide(request("US", NOON_NY), history(), profile("US"), now=NOON_NY + dt.timedelta(seconds=1))
+        decide(
+            request("US", NOON_NY), history(), profile("US"), now=NOON_NY + dt.timedelta(seconds=1)
+        )
     assert error.value.field == "at"
     with pytest.raises(ValidationError) as error:
-        decide(request("US", NOON_NY), history(), profile("US"), now=dt.datetime(2025, 1, 15))  # noqa: DTZ001
+        decide(request("US", NOON_NY), history(), profile("US"), now=dt.datetime(2025, 1, 15))
     assert error.value.field == "now"
     with pytest.raises(ValidationError) as error:
-        request("US", dt.datetime(2025, 1, 15, 12))  # noqa: DTZ001
+        request("US", dt.datetime(2025, 1, 15, 12))
     assert error.value.field == "at"

@@ -72,7 +72,9 @@ def test_hold_that_ended_no_longer_applies_and_one_that_ends_names_the_day_after
 
 
 def test_hold_starting_later_does_not_apply_yet():
-    assert run(request("US", NOON_NY, holds=(hold(HoldKind.DISPUTE, start_on=dt.date(2025, 2, 1)),))).allowed
+    assert run(
+        request("US", NOON_NY, holds=(hold(HoldKind.DISPUTE, start_on=dt.date(2025, 2, 1)),))
+    ).allowed
 
 
 # --- Dispute pending (15 USC 1692g(b)) ---------------------------------------------------------
@@ -82,7 +84,11 @@ def test_dispute_stops_collection_but_not_a_receipt():
     disputed = (hold(HoldKind.DISPUTE),)
     assert denied_by(run(request("US", NOON_NY, holds=disputed))) == {"hold.dispute"}
     receipt = request(
-        "US", NOON_NY, channel=Channel.EMAIL, address="p@x.com", purpose=Purpose.TRANSACTIONAL,
+        "US",
+        NOON_NY,
+        channel=Channel.EMAIL,
+        address="p@x.com",
+        purpose=Purpose.TRANSACTIONAL,
         holds=disputed,
     )
     assert run(receipt).allowed
@@ -110,7 +116,10 @@ def test_serial_filer_stay_is_explained_but_waits_for_legal_review_by_default():
 
 def test_serial_filer_stay_lifts_itself_when_the_profile_says_so():
     raw = profile("US").raw
-    holds = {**raw["rules"]["holds"], "bankruptcy": {"cite": "US-BK-01", "serial_filer_auto_lift": True}}
+    holds = {
+        **raw["rules"]["holds"],
+        "bankruptcy": {"cite": "US-BK-01", "serial_filer_auto_lift": True},
+    }
     auto = load_profile({**raw, "rules": {**raw["rules"], "holds": holds}})
     one = hold(HoldKind.BANKRUPTCY, petition_on=dt.date(2025, 1, 10), prior_dismissals_12m=1)
     decision = run(request("US", NOON_NY, holds=(one,)), prof=auto)
@@ -170,9 +179,7 @@ def test_breathing_space_allows_replies_and_the_debt_adviser():
 
 
 def test_mental_health_crisis_breathing_space_is_lifted_only_by_a_person():
-    crisis = hold(
-        HoldKind.BREATHING_SPACE, breathing_space=BreathingSpaceKind.MENTAL_HEALTH_CRISIS
-    )
+    crisis = hold(HoldKind.BREATHING_SPACE, breathing_space=BreathingSpaceKind.MENTAL_HEALTH_CRISIS)
     decision = run(request("UK", NOON_LONDON, holds=(crisis,)))
     assert denied_by(decision) == {"hold.breathing_space"}
     assert decision.next_permitted_at is None

@@ -129,7 +129,9 @@ def test_ireland_weekday_hours_and_saturday_evening():
 def test_ireland_s46_covers_calls_and_visits_not_texts():
     # A text on a Sunday morning falls under the EU base's lender window only.
     assert run(request("IE", utc(2025, 3, 16, 10, 0), channel=Channel.SMS)).allowed
-    assert not run(request("IE", utc(2025, 3, 16, 10, 0), channel=Channel.VISIT, address="x")).allowed
+    assert not run(
+        request("IE", utc(2025, 3, 16, 10, 0), channel=Channel.VISIT, address="x")
+    ).allowed
 
 
 def test_ireland_follows_irish_summer_time():

@@ -27,7 +27,12 @@ NOON_DUBLIN = utc(2025, 1, 15, 12, 0)
 
 
 def test_debtor_and_guarantor_may_be_contacted_everywhere():
-    for code, at in (("US", NOON_NY), ("CN", NOON_BEIJING), ("UK", NOON_DUBLIN), ("IE", NOON_DUBLIN)):
+    for code, at in (
+        ("US", NOON_NY),
+        ("CN", NOON_BEIJING),
+        ("UK", NOON_DUBLIN),
+        ("IE", NOON_DUBLIN),
+    ):
         for role in (Role.DEBTOR, Role.GUARANTOR):
             assert run(request(code, at, party=Party("p1", role=role))).allowed, (code, role)
 
@@ -53,7 +58,9 @@ def test_us_third_party_only_for_location_information_and_only_once():
 
 def test_ireland_family_and_employer_are_not_contacted_without_written_consent():
     for role in (Role.SPOUSE, Role.EMPLOYER, Role.CONTACT_PERSON):
-        decision = run(request("IE", NOON_DUBLIN, party=Party("x", role=role), purpose=Purpose.LOCATION))
+        decision = run(
+            request("IE", NOON_DUBLIN, party=Party("x", role=role), purpose=Purpose.LOCATION)
+        )
         assert denied_by(decision) == {"party.role"}, role
         assert result(decision, "party.role").citation.ref == "EU-IE-01"
 
@@ -64,11 +71,17 @@ CONTACT = Party("c1", role=Role.CONTACT_PERSON)
 
 
 def test_cn_contact_person_only_when_the_debtor_is_unreachable():
-    reachable = run(request("CN", NOON_BEIJING, party=CONTACT, debtor_id="p1", purpose=Purpose.LOCATION))
+    reachable = run(
+        request("CN", NOON_BEIJING, party=CONTACT, debtor_id="p1", purpose=Purpose.LOCATION)
+    )
     assert denied_by(reachable) == {"party.contact_person"}
     assert "失联" in result(reachable, "party.contact_person").reason_zh
     unreachable = request(
-        "CN", NOON_BEIJING, party=CONTACT, debtor_id="p1", purpose=Purpose.LOCATION,
+        "CN",
+        NOON_BEIJING,
+        party=CONTACT,
+        debtor_id="p1",
+        purpose=Purpose.LOCATION,
         debtor_unreachable=True,
     )
     assert run(unreachable).allowed
@@ -81,17 +94,26 @@ def test_cn_contact_person_is_never_asked_to_collect():
 
 def test_cn_contact_person_who_refused_is_never_contacted_again():
     ask = request(
-        "CN", NOON_BEIJING, party=CONTACT, debtor_id="p1", purpose=Purpose.LOCATION,
+        "CN",
+        NOON_BEIJING,
+        party=CONTACT,
+        debtor_id="p1",
+        purpose=Purpose.LOCATION,
         debtor_unreachable=True,
     )
-    refused = (call(utc(2025, 1, 2, 4, 0), AttemptOutcome.REFUSED, party_id="c1", address=CN_MOBILE),)
+    refused = (
+        call(utc(2025, 1, 2, 4, 0), AttemptOutcome.REFUSED, party_id="c1", address=CN_MOBILE),
+    )
     decision = run(ask, refused)
     assert denied_by(decision) == {"party.contact_person"}
     found = result(decision, "party.contact_person")
     assert found.next_permitted_at is None and decision.next_permitted_at is None
     flagged = request(
-        "CN", NOON_BEIJING, party=Party("c1", role=Role.CONTACT_PERSON, refused_contact=True),
-        purpose=Purpose.LOCATION, debtor_unreachable=True,
+        "CN",
+        NOON_BEIJING,
+        party=Party("c1", role=Role.CONTACT_PERSON, refused_contact=True),
+        purpose=Purpose.LOCATION,
+        debtor_unreachable=True,
     )
     assert denied_by(run(flagged)) == {"party.contact_person"}
 
@@ -106,13 +128,19 @@ def test_stop_by_text_stops_only_texts_to_that_number():
     assert denied_by(sms) == {"channel.opt_out"}
     assert result(sms, "channel.opt_out").next_permitted_at is None
     assert run(request("US", NOON_NY, channel=Channel.CALL, party=party)).allowed
-    assert run(request("US", NOON_NY, channel=Channel.EMAIL, address="p@x.com", party=party)).allowed
+    assert run(
+        request("US", NOON_NY, channel=Channel.EMAIL, address="p@x.com", party=party)
+    ).allowed
     # Reg F opt-outs are per address: another mobile of the person may still get texts.
-    assert run(request("US", NOON_NY, channel=Channel.SMS, address="+12125550199", party=party)).allowed
+    assert run(
+        request("US", NOON_NY, channel=Channel.SMS, address="+12125550199", party=party)
+    ).allowed
 
 
 def test_do_not_email_me_stops_every_email_address():
-    party = Party("p1", home_zones=("America/New_York",), opt_outs=(OptOut(Channel.EMAIL, utc(2025, 1, 1)),))
+    party = Party(
+        "p1", home_zones=("America/New_York",), opt_outs=(OptOut(Channel.EMAIL, utc(2025, 1, 1)),)
+    )
     decision = run(request("US", NOON_NY, channel=Channel.EMAIL, address="any@x.com", party=party))
     assert denied_by(decision) == {"channel.opt_out"}
 
@@ -120,7 +148,13 @@ def test_do_not_email_me_stops_every_email_address():
 def test_house_rules_may_widen_an_opt_out_to_the_whole_channel():
     stop = OptOut(Channel.SMS, utc(2025, 1, 14, 20, 0), address=NY_NUMBER)
     wide = apply_house_rules(profile("US"), {"rules": {"opt_out": {"scope": "channel"}}})
-    other = request("US", NOON_NY, channel=Channel.SMS, address="+12125550199", party=Party("p1", opt_outs=(stop,)))
+    other = request(
+        "US",
+        NOON_NY,
+        channel=Channel.SMS,
+        address="+12125550199",
+        party=Party("p1", opt_outs=(stop,)),
+    )
     assert denied_by(run(other, prof=wide)) == {"channel.opt_out"}
 
 
@@ -138,7 +172,9 @@ def test_autodialled_call_needs_prior_express_consent():
     bare = run(request("US", NOON_NY, autodialled=True))
     assert denied_by(bare) == {"channel.automated_consent"}
     assert result(bare, "channel.automated_consent").citation.ref == "US-TCPA-01"
-    consented = ContactPoint(Channel.CALL, NY_NUMBER, automated_consent=AutomatedConsent(utc(2024, 5, 1)))
+    consented = ContactPoint(
+        Channel.CALL, NY_NUMBER, automated_consent=AutomatedConsent(utc(2024, 5, 1))
+    )
     assert run(request("US", NOON_NY, point=consented, autodialled=True)).allowed
     assert run(request("US", NOON_NY)).allowed  # a person dialling by hand needs none
 

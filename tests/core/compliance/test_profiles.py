@@ -1,4 +1,4 @@
-"""Profiles are data: citations on every rule, validation that names the field, stricter-only house rules."""
+"""Profiles are data: cited rules, validation naming the field, stricter-only house rules."""
 
 from __future__ import annotations
 
@@ -141,19 +141,51 @@ def test_a_narrower_house_window_is_accepted_and_applied():
     [
         ({"contact_hours": {"reg_f": {"end": "21:30"}}}, "house.rules.contact_hours.reg_f.end"),
         ({"contact_hours": {"reg_f": {"start": "07:30"}}}, "house.rules.contact_hours.reg_f.start"),
-        ({"contact_hours": {"reg_f": {"channels": ["call"]}}}, "house.rules.contact_hours.reg_f.channels"),
+        (
+            {"contact_hours": {"reg_f": {"channels": ["call"]}}},
+            "house.rules.contact_hours.reg_f.channels",
+        ),
         ({"contact_hours": {"reg_f": None}}, "house.rules.contact_hours.reg_f"),
         ({"call_frequency": {"max_calls": 8}}, "house.rules.call_frequency.max_calls"),
-        ({"call_frequency": {"quiet_days_after_conversation": 6}}, "house.rules.call_frequency.quiet_days_after_conversation"),
-        ({"call_frequency": {"direct_consent_days": 10}}, "house.rules.call_frequency.direct_consent_days"),
+        (
+            {"call_frequency": {"quiet_days_after_conversation": 6}},
+            "house.rules.call_frequency.quiet_days_after_conversation",
+        ),
+        (
+            {"call_frequency": {"direct_consent_days": 10}},
+            "house.rules.call_frequency.direct_consent_days",
+        ),
         ({"parties": None}, "house.rules.parties"),
-        ({"parties": {"allowed_roles": ["debtor", "debt_adviser"]}}, "house.rules.parties.allowed_roles"),
-        ({"parties": {"location_only_roles": ["third_party", "debt_adviser"]}}, "house.rules.parties.location_only_roles"),
-        ({"holds": {"cease_communication": {"allowed_messages": ["termination_notice", "payment_reminder"]}}},
-         "house.rules.holds.cease_communication.allowed_messages"),
-        ({"holds": {"bankruptcy": {"serial_filer_auto_lift": True}}}, "house.rules.holds.bankruptcy.serial_filer_auto_lift"),
-        ({"workplace": {"honour_stated_prohibition": False}}, "house.rules.workplace.honour_stated_prohibition"),
-        ({"automated_consent": {"required_for": ["autodialled"]}}, "house.rules.automated_consent.required_for"),
+        (
+            {"parties": {"allowed_roles": ["debtor", "debt_adviser"]}},
+            "house.rules.parties.allowed_roles",
+        ),
+        (
+            {"parties": {"location_only_roles": ["third_party", "debt_adviser"]}},
+            "house.rules.parties.location_only_roles",
+        ),
+        (
+            {
+                "holds": {
+                    "cease_communication": {
+                        "allowed_messages": ["termination_notice", "payment_reminder"]
+                    }
+                }
+            },
+            "house.rules.holds.cease_communication.allowed_messages",
+        ),
+        (
+            {"holds": {"bankruptcy": {"serial_filer_auto_lift": True}}},
+            "house.rules.holds.bankruptcy.serial_filer_auto_lift",
+        ),
+        (
+            {"workplace": {"honour_stated_prohibition": False}},
+            "house.rules.workplace.honour_stated_prohibition",
+        ),
+        (
+            {"automated_consent": {"required_for": ["autodialled"]}},
+            "house.rules.automated_consent.required_for",
+        ),
     ],
 )
 def test_house_rules_that_loosen_the_profile_are_refused_naming_the_field(rules, field):
@@ -210,19 +242,73 @@ def test_bundled_house_rules_name_their_profiles():
     [
         ("US", "rules.contact_hours.reg_f.end", 1260, "rules.contact_hours.reg_f.end", '"21:00"'),
         ("US", "rules.contact_hours.reg_f.end", "25:00", "rules.contact_hours.reg_f.end", "HH:MM"),
-        ("US", "rules.contact_hours.reg_f.start", "21:30", "rules.contact_hours.reg_f.start", "before"),
-        ("US", "rules.contact_hours.reg_f.channels", ["call", "fax"], "rules.contact_hours.reg_f.channels[1]", "fax"),
-        ("IE", "rules.contact_hours.s46.blocked_weekdays", ["sun"], "rules.contact_hours.s46.blocked_weekdays[0]", "weekday"),
+        (
+            "US",
+            "rules.contact_hours.reg_f.start",
+            "21:30",
+            "rules.contact_hours.reg_f.start",
+            "before",
+        ),
+        (
+            "US",
+            "rules.contact_hours.reg_f.channels",
+            ["call", "fax"],
+            "rules.contact_hours.reg_f.channels[1]",
+            "fax",
+        ),
+        (
+            "IE",
+            "rules.contact_hours.s46.blocked_weekdays",
+            ["sun"],
+            "rules.contact_hours.s46.blocked_weekdays[0]",
+            "weekday",
+        ),
         ("US", "rules.call_frequency.max_calls", 0, "rules.call_frequency.max_calls", "between"),
-        ("US", "rules.call_frequency.max_calls", "7", "rules.call_frequency.max_calls", "whole number"),
-        ("US", "rules.call_frequency.count_unconnected", "no", "rules.call_frequency.count_unconnected", "true or false"),
+        (
+            "US",
+            "rules.call_frequency.max_calls",
+            "7",
+            "rules.call_frequency.max_calls",
+            "whole number",
+        ),
+        (
+            "US",
+            "rules.call_frequency.count_unconnected",
+            "no",
+            "rules.call_frequency.count_unconnected",
+            "true or false",
+        ),
         ("US", "rules.parties.cite", "US-NOPE", "rules.parties.cite", "sources"),
         ("US", "sources.US-COMM-01.status", "PRIMARY", "sources.US-COMM-01.status", "V-PRIMARY"),
         ("US", "sources.US-COMM-01.source", "", "sources.US-COMM-01.source", "required"),
-        ("US", "rules.holds.vacation", {"cite": "US-COMM-05"}, "rules.holds.vacation", "cease_communication"),
-        ("US", "rules.electronic_caps", {"fax": {"cite": "US-FREQ-02", "per_day": 1}}, "rules.electronic_caps.fax", "sms"),
-        ("US", "rules.parties.location_only_roles", ["debtor"], "rules.parties.location_only_roles", "allowed_roles"),
-        ("US", "rules.holds.servicemember.action", "ignore", "rules.holds.servicemember.action", "flag, deny"),
+        (
+            "US",
+            "rules.holds.vacation",
+            {"cite": "US-COMM-05"},
+            "rules.holds.vacation",
+            "cease_communication",
+        ),
+        (
+            "US",
+            "rules.electronic_caps",
+            {"fax": {"cite": "US-FREQ-02", "per_day": 1}},
+            "rules.electronic_caps.fax",
+            "sms",
+        ),
+        (
+            "US",
+            "rules.parties.location_only_roles",
+            ["debtor"],
+            "rules.parties.location_only_roles",
+            "allowed_roles",
+        ),
+        (
+            "US",
+            "rules.holds.servicemember.action",
+            "ignore",
+            "rules.holds.servicemember.action",
+            "flag, deny",
+        ),
         ("US", "rules.opt_out.scope", "everything", "rules.opt_out.scope", "address"),
         ("US", "country", "XX", "country", "XX"),
         ("US", "zone_basis", "guess", "zone_basis", "all_candidates"),
@@ -280,3 +366,16 @@ def test_unknown_bundled_profile_is_named():
     with pytest.raises(ValidationError) as error:
         bundled_profile("FR")
     assert field_of(error) == "profile_code"
+
+
+def test_a_citation_for_an_unknown_parameter_is_refused():
+    with pytest.raises(ValidationError) as error:
+        load_profile(
+            changed("US", "rules.call_frequency.cites", {"count_unconected": "US-FREQ-01-EXCL"})
+        )
+    assert field_of(error) == "rules.call_frequency.cites.count_unconected"
+
+
+def test_a_loaded_profile_cannot_be_changed_by_accident():
+    with pytest.raises(TypeError):
+        bundled_profile("US").holds["deceased"] = None  # type: ignore[index]
