@@ -1,0 +1,1 @@
+"""A synthetic portfolio for demonstrations and load tests: people, accounts, behaviour, replay."""
