@@ -11,7 +11,7 @@ import os
 
 import typer
 
-from arrears.cli import account, quote, setup
+from arrears.cli import account, compliance, quote, setup
 from arrears.cli import cycle as cycle_command
 from arrears.cli import demo as demo_commands
 from arrears.cli import imports as import_command
@@ -46,6 +46,7 @@ app.command("cycle", epilog=cycle_command.EPILOG)(cycle_command.cycle)
 app.command("import", epilog=import_command.EPILOG)(import_command.import_file)
 app.command("quote", epilog=quote.EPILOG)(quote.quote)
 app.add_typer(account.app, name="account")
+app.add_typer(compliance.app, name="compliance")
 
 
 def main() -> None:

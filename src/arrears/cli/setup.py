@@ -34,12 +34,16 @@ def prepare_database(
     from django.core.management import call_command
     from django.db import transaction
 
+    from arrears.compliance.services import load_profiles
+    from arrears.engagement.services import load_templates
     from arrears.identity.services import ensure_roles
     from arrears.servicing.services.products import load_products
 
     call_command("migrate", interactive=False, verbosity=0)
     with transaction.atomic():
         products = load_products()
+        load_profiles()  # the bundled compliance profiles, as editable versions
+        load_templates()  # the bundled notice templates (checked by the content validator)
         roles = ensure_roles()
         admin = None
         if admin_password is not None:

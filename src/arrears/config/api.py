@@ -6,6 +6,7 @@ interactive docs at /api/v1/docs.
 """
 
 from arrears.common.problems import ProblemDetailsAPI
+from arrears.compliance.api import router as compliance_router
 from arrears.identity.auth import api_auth
 from arrears.servicing.api import router as servicing_router
 
@@ -13,7 +14,8 @@ api = ProblemDetailsAPI(
     title="Arrears API",
     version="1",
     description=(
-        "Loan servicing: borrowers, accounts, ledger, statements, schedules and payments. "
+        "Loan servicing: borrowers, accounts, ledger, statements, schedules and payments; "
+        "the compliance gate: contact checks, holds, opt-outs and the decision log. "
         "Money is `{minor, currency, amount}` with `amount` a decimal string — never a float. "
         "Errors are RFC 9457 problem details (`application/problem+json`)."
     ),
@@ -21,3 +23,4 @@ api = ProblemDetailsAPI(
     auth=api_auth,
 )
 api.add_router("/", servicing_router)
+api.add_router("/", compliance_router)

@@ -36,6 +36,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "servicing.add_borrower",
         "servicing.add_contactpoint",
         "servicing.add_payment",
+        "compliance.view_*",
+        "compliance.check_contact",
+        "compliance.add_optout",  # a STOP heard on the phone is recorded at once
+        "compliance.add_contactattempt",
     ),
     Role.SUPERVISOR: (
         "servicing.view_*",
@@ -46,9 +50,33 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "servicing.add_payment",
         "servicing.change_payment",  # reversing a payment
         "identity.view_apitoken",
+        "compliance.view_*",
+        "compliance.check_contact",
+        "compliance.add_hold",
+        "compliance.change_hold",  # lifting a hold
+        "compliance.add_optout",
+        "compliance.add_automatedconsent",
+        "compliance.change_automatedconsent",  # revoking a consent
+        "compliance.add_contactattempt",
+        "compliance.add_contactpreference",
+        "compliance.change_contactpreference",
     ),
-    Role.COMPLIANCE: ("servicing.view_*", "identity.view_apitoken"),
-    Role.ADMIN: ("servicing.*", "identity.*", "auth.*"),
+    Role.COMPLIANCE: (
+        "servicing.view_*",
+        "identity.view_apitoken",
+        "compliance.view_*",
+        "compliance.check_contact",
+        "compliance.add_hold",
+        "compliance.change_hold",
+        "compliance.add_optout",
+        "compliance.add_automatedconsent",
+        "compliance.change_automatedconsent",
+        "compliance.add_contactpreference",
+        "compliance.change_contactpreference",
+        "compliance.add_profileversion",  # editing a profile saves a new version
+        "compliance.change_profileversion",  # making a version the active one
+    ),
+    Role.ADMIN: ("servicing.*", "identity.*", "auth.*", "compliance.*"),
 }
 
 

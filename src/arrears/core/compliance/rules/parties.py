@@ -96,15 +96,17 @@ def contact_person(
     )
 
 
+def obligor_roles(profile: Profile) -> frozenset[Role]:
+    """Those a location contact is not about: the profile's allowed roles (or the obligors)."""
+    if profile.parties is not None:
+        return profile.parties.allowed_roles
+    return frozenset({Role.DEBTOR, Role.CO_OBLIGOR, Role.GUARANTOR})
+
+
 def location_once(request: ContactRequest, history: ContactHistory, profile: Profile) -> RuleResult:
     rule = profile.location_contacts
     assert rule is not None
-    obligors = (
-        profile.parties.allowed_roles
-        if profile.parties is not None
-        else frozenset({Role.DEBTOR, Role.CO_OBLIGOR, Role.GUARANTOR})
-    )
-    if request.purpose is not Purpose.LOCATION or request.party.role in obligors:
+    if request.purpose is not Purpose.LOCATION or request.party.role in obligor_roles(profile):
         return allow(LOCATION_ONCE, rule.cite, "Not a location contact.", "非查找借款人类联系。")
     if request.recontact_exception:
         return allow(
