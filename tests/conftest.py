@@ -59,3 +59,9 @@ def rolled_back() -> Iterator[None]:
     with contextlib.suppress(_Rollback), transaction.atomic():
         yield
         raise _Rollback
+
+
+@pytest.fixture(autouse=True)
+def english_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI follows the terminal's language; tests read its English unless they say otherwise."""
+    monkeypatch.setenv("ARREARS_LANGUAGE", "en")

@@ -27,3 +27,4 @@ class Cli:
 @pytest.fixture
 def cli() -> Cli:
     return Cli()
+

@@ -408,3 +408,13 @@ def test_parquet_decimal_and_date_columns_are_read_exactly(cli, loan, card, tmp_
 
     assert data["written"] == 2
     assert sorted(Payment.objects.values_list("amount_minor", flat=True)) == [10, 123_456]
+
+
+@pytest.mark.django_db
+def test_import_errors_speak_chinese_to_a_chinese_terminal(cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("ARREARS_LANGUAGE", "zh-hans")
+    path = tmp_path / "payments.csv"
+    path.write_text("nonsense\n1\n")
+    result = cli("import", "payments", str(path))
+    assert result.exit_code == 2
+    assert "列" in result.output or "缺少" in result.output, result.output

@@ -15,6 +15,7 @@ from arrears.core.ageing import (
     bucket_for,
     cured,
     days_past_due,
+    delinquency,
     is_charge_off_due,
 )
 from arrears.core.errors import ValidationError
@@ -312,3 +313,62 @@ def test_every_dpd_falls_in_exactly_one_bucket(days: int, buckets: BucketScheme)
     holding = [b for b in buckets.buckets if b.holds(days)]
 
     assert holding == [bucket_for(days, buckets)]
+
+
+# --- an account's delinquency: days past due, bucket, past-due amount ------------------------
+
+
+def test_delinquency_counts_what_fell_due_before_today_as_past_due() -> None:
+    # 100.00 due 10 March, 50.00 due 10 April, 70.00 due today (day 0), 30.00 not due yet
+    unpaid = [
+        (DUE, cny("100.00")),
+        (date(2025, 4, 10), cny("50.00")),
+        (date(2025, 4, 12), cny("70.00")),
+        (date(2025, 5, 10), cny("30.00")),
+    ]
+    fresh = delinquency(unpaid, as_of=date(2025, 4, 12), tolerance=NO_TOLERANCE)
+    assert (fresh.days_past_due, fresh.bucket.code, fresh.past_due) == (33, "M2", cny("150.00"))
+
+
+def test_a_shortfall_in_its_grace_days_is_past_due_but_not_days_past_due() -> None:
+    fresh = delinquency(
+        [(DUE, cny("100.00"))], as_of=DUE + timedelta(days=2), tolerance=NO_TOLERANCE, grace_days=3
+    )
+    assert (fresh.days_past_due, fresh.bucket.code, fresh.past_due) == (0, "current", cny("100"))
+
+
+def test_an_account_owing_nothing_due_is_current_in_the_products_first_bucket() -> None:
+    own = scheme(("ok", 0, 4), ("late", 5, None))
+    fresh = delinquency([], as_of=DUE, tolerance=Money("10", "USD"), scheme=own)
+    assert (fresh.days_past_due, fresh.bucket.code, fresh.past_due) == (0, "ok", Money("0", "USD"))
+
+
+@settings(max_examples=200)
+@given(
+    unpaid=unpaid_lists,
+    as_of=dates,
+    tolerance=tolerances,
+    grace=st.integers(0, 10),
+    buckets=st.one_of(st.just(DEFAULT_BUCKETS), bucket_schemes()),
+)
+def test_delinquency_is_days_past_due_its_bucket_and_the_sum_due_before_the_date(
+    unpaid: list[tuple[date, Money]],
+    as_of: date,
+    tolerance: Money,
+    grace: int,
+    buckets: BucketScheme,
+) -> None:
+    fresh = delinquency(unpaid, as_of=as_of, tolerance=tolerance, grace_days=grace, scheme=buckets)
+
+    dpd = days_past_due(unpaid, as_of=as_of, tolerance=tolerance, grace_days=grace)
+    assert fresh.days_past_due == dpd
+    assert fresh.bucket == bucket_for(dpd, buckets)
+    assert fresh.past_due.minor == sum(m.minor for d, m in unpaid if d < as_of and m.minor > 0)
+    # what falls due later never changes today's figures
+    later = [(as_of + timedelta(days=1 + n), cny("5.00")) for n in range(3)]
+    assert (
+        delinquency(
+            [*unpaid, *later], as_of=as_of, tolerance=tolerance, grace_days=grace, scheme=buckets
+        )
+        == fresh
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,9 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arrears.core.card import StatementFigures, grace_applies, late_fee, minimum_payment
+from arrears.core.card import (
+    StatementFigures,
+    apr_on,
+    balance_type_interest,
+    grace_applies,
+    late_fee,
+    minimum_payment,
+    rated_segments,
+)
 from arrears.core.errors import ValidationError
+from arrears.core.interest import BalanceSegment, DayCount, accrue
 from arrears.core.money import Money, Rounding
+from arrears.core.products import BalanceTypeTerms
 
 
 def usd(amount: str) -> Money:
@@ -252,3 +262,96 @@ def test_statement_in_credit_may_have_a_negative_new_balance() -> None:
     )
 
     assert credit.new_balance.is_negative()
+
+
+# --- the rate a balance type bears (promotional rates) --------------------------------------
+
+PURCHASE_APR = Decimal("18.25")
+PROMO = BalanceTypeTerms(code="promo", apr=Decimal("0"), promo_until=date(2025, 3, 31))
+PURCHASE = BalanceTypeTerms(code="purchase", apr=PURCHASE_APR)
+
+
+def rates(segments: list[BalanceSegment], balance_type: BalanceTypeTerms) -> list[object]:
+    return [
+        (s.start_on, s.end_on, s.balance_minor, apr)
+        for s, apr in rated_segments(segments, balance_type, after_promo=PURCHASE_APR)
+    ]
+
+
+def test_a_promotional_rate_applies_through_its_last_day_and_the_purchase_rate_after() -> None:
+    assert apr_on(date(2025, 3, 31), PROMO, after_promo=PURCHASE_APR) == Decimal("0")
+    assert apr_on(date(2025, 4, 1), PROMO, after_promo=PURCHASE_APR) == PURCHASE_APR
+
+
+def test_a_balance_type_without_a_promotion_always_bears_its_own_rate() -> None:
+    assert apr_on(date(2099, 1, 1), PURCHASE, after_promo=Decimal("99")) == PURCHASE_APR
+
+
+def test_a_segment_spanning_the_end_of_a_promotion_is_cut_where_the_rate_changes() -> None:
+    segment = BalanceSegment(date(2025, 3, 20), date(2025, 4, 10), 100_000)
+    assert rates([segment], PROMO) == [
+        (date(2025, 3, 20), date(2025, 4, 1), 100_000, Decimal("0")),
+        (date(2025, 4, 1), date(2025, 4, 10), 100_000, PURCHASE_APR),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start_on", "end_on", "apr"),
+    [
+        (date(2025, 3, 1), date(2025, 4, 1), Decimal("0")),  # ends on the promotion's last day
+        (date(2025, 4, 1), date(2025, 4, 30), PURCHASE_APR),  # starts the day after
+    ],
+)
+def test_a_segment_on_one_side_of_the_promotions_end_is_not_cut(
+    start_on: date, end_on: date, apr: Decimal
+) -> None:
+    assert rates([BalanceSegment(start_on, end_on, 5_000)], PROMO) == [
+        (start_on, end_on, 5_000, apr)
+    ]
+
+
+def test_interest_on_a_promotional_balance_is_the_purchase_rate_after_the_promotion() -> None:
+    # 1,000.00 from 20 March to 9 April: 12 days at 0 %, then 9 days at 18.25 % (0.05 % a day)
+    segment = BalanceSegment(date(2025, 3, 20), date(2025, 4, 10), 100_000)
+    interest = balance_type_interest(
+        [segment], PROMO, after_promo=PURCHASE_APR, day_count=DayCount.ACT_365
+    )
+    assert interest == Decimal(9 * 50)
+
+
+promo_ends = st.dates(min_value=date(2025, 1, 1), max_value=date(2025, 12, 31))
+segment_lists = st.lists(
+    st.tuples(
+        st.dates(min_value=date(2025, 1, 1), max_value=date(2025, 12, 31)),
+        st.integers(0, 60),
+        st.integers(-100_000, 1_000_000),
+    ),
+    max_size=6,
+).map(lambda runs: [BalanceSegment(start, start + timedelta(days=n), b) for start, n, b in runs])
+
+
+@settings(max_examples=200)
+@given(segments=segment_lists, until=st.one_of(st.none(), promo_ends))
+def test_every_day_of_a_rated_segment_bears_the_rate_of_that_day(
+    segments: list[BalanceSegment], until: date | None
+) -> None:
+    balance_type = BalanceTypeTerms(code="promo", apr=Decimal("1.5"), promo_until=until)
+    rated = rated_segments(segments, balance_type, after_promo=PURCHASE_APR)
+    # the pieces cover exactly the days of the segments, at the same balances
+    assert sum(s.days for s, _ in rated) == sum(s.days for s in segments)
+    for piece, apr in rated:
+        for n in range(piece.days):
+            day = piece.start_on + timedelta(days=n)
+            assert apr == apr_on(day, balance_type, after_promo=PURCHASE_APR)
+    # and the interest is each day's balance at that day's rate
+    by_day = Decimal(0)
+    for segment in segments:
+        for n in range(segment.days):
+            day = segment.start_on + timedelta(days=n)
+            one_day = BalanceSegment(day, day + timedelta(days=1), segment.balance_minor)
+            apr = apr_on(day, balance_type, after_promo=PURCHASE_APR)
+            by_day += accrue([one_day], apr, DayCount.ACT_365)
+    interest = balance_type_interest(
+        segments, balance_type, after_promo=PURCHASE_APR, day_count=DayCount.ACT_365
+    )
+    assert abs(interest - by_day) < Decimal("1e-20")

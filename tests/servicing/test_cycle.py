@@ -85,7 +85,7 @@ KILL_POINTS = {
     "close_statements": (cycle.statements, "_close_one"),
     "post_instalments": (cycle.loans, "post_instalment_interest"),
     "assess_late_fees": (cycle.late_fees, "post_entry"),
-    "age_accounts": (cycle.delinquency, "age_account"),
+    "age_accounts": (cycle.delinquency, "age_accounts_in_bulk"),
     "charge_off": (cycle.delinquency, "post_entry"),
 }
 
@@ -159,7 +159,7 @@ def test_the_cycle_starts_at_the_first_opening_and_resumes_after_the_last_comple
     assert [r.business_date for r in first] == [dt.date(2025, 1, d) for d in (15, 16, 17)]
     assert [r.business_date for r in second] == [dt.date(2025, 1, d) for d in (18, 19, 20)]
     assert seen == [dt.date(2025, 1, d) for d in (18, 19, 20)]
-    assert CycleRun.objects.filter(finished_at__isnull=False).count() == 6 * len(cycle.STEPS)
+    assert CycleRun.objects.filter(finished_at__isnull=False).count() == 6 * len(cycle.steps())
 
 
 def test_a_quiet_day_costs_the_same_queries_whatever_the_portfolio_size(clock):

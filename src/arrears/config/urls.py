@@ -1,4 +1,5 @@
-"""Top-level routes: the admin, the REST API under /api/v1, the language switch."""
+"""Top-level routes: the admin, the REST API under /api/v1, the language switch, the channels'
+webhooks (/webhooks/)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -9,4 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("webhooks/", include("arrears.engagement.urls")),
 ]

@@ -164,6 +164,39 @@ def days_past_due(
     return (as_of - min(due_on for due_on, _ in past_due)).days
 
 
+@dataclass(frozen=True)
+class Delinquency:
+    """An account's delinquency on a date: the figures an account caches for collections."""
+
+    days_past_due: int
+    bucket: Bucket
+    past_due: Money  # what fell due before the date and is still unpaid (grace days included)
+
+
+def delinquency(
+    unpaid: Iterable[tuple[date, Money]],
+    *,
+    as_of: date,
+    tolerance: Money,
+    grace_days: int = 0,
+    scheme: BucketScheme = DEFAULT_BUCKETS,
+) -> Delinquency:
+    """Days past due, bucket and past-due amount on `as_of`, from what is still unpaid.
+
+    `unpaid` holds (due_on, still unpaid) per obligation; dues after `as_of` are not due yet and
+    are ignored, as are dues with nothing unpaid. Days past due are `days_past_due` (tolerance and
+    grace days included); the past-due amount is everything due *before* `as_of` (the due date
+    itself is day 0), whether or not its grace days are over, in the tolerance's currency.
+    """
+    due = [(due_on, amount) for due_on, amount in unpaid if due_on <= as_of]
+    dpd = days_past_due(due, as_of=as_of, tolerance=tolerance, grace_days=grace_days)
+    past_due = total(
+        (amount for due_on, amount in due if due_on < as_of and amount.amount > 0),
+        tolerance.currency,
+    )
+    return Delinquency(dpd, bucket_for(dpd, scheme), past_due)
+
+
 def bucket_for(dpd: int, scheme: BucketScheme = DEFAULT_BUCKETS) -> Bucket:
     """The bucket an account with this many days past due sits in."""
     if dpd < 0:

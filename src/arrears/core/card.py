@@ -1,4 +1,5 @@
-"""Credit-card statement arithmetic (账单): minimum payment, late fee and the interest-free period.
+"""Credit-card statement arithmetic (账单): minimum payment, late fee, the interest-free period
+and the rate each balance type bears (promotional rates).
 
 Pure rules over amounts the statement run has already summed from the ledger; each is rounded
 once, with the product's rounding policy where a percentage is involved.
@@ -6,12 +7,18 @@ once, with the product's rounding policy where a percentage is involved.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from arrears.core.errors import ValidationError
+from arrears.core.interest import BalanceSegment, DayCount, accrue
 from arrears.core.money import Money, Rounding
+from arrears.core.products import BalanceTypeTerms
+
+_ONE_DAY = timedelta(days=1)
 
 
 def minimum_payment(
@@ -71,6 +78,55 @@ def grace_applies(*, previous_statement_balance: Money, paid_by_due_date: Money)
     """
     _same_currency(previous_statement_balance.currency, paid_by_due_date=paid_by_due_date)
     return paid_by_due_date >= previous_statement_balance or previous_statement_balance.amount <= 0
+
+
+def apr_on(day: date, balance_type: BalanceTypeTerms, *, after_promo: Decimal) -> Decimal:
+    """The APR a balance type bears on a day.
+
+    Its own APR; for a promotional balance type (`promo_until` set) only through that day, and
+    `after_promo` (on cards, the purchase APR) from the next day on.
+    """
+    until = balance_type.promo_until
+    return balance_type.apr if until is None or day <= until else after_promo
+
+
+def rated_segments(
+    segments: Iterable[BalanceSegment], balance_type: BalanceTypeTerms, *, after_promo: Decimal
+) -> list[tuple[BalanceSegment, Decimal]]:
+    """Each balance segment with the APR it bears (`apr_on`), cut in two where a promotional
+    rate ends inside it, so that every day of a piece bears the same rate."""
+    until = balance_type.promo_until
+    rated: list[tuple[BalanceSegment, Decimal]] = []
+    for segment in segments:
+        if until is not None and segment.start_on <= until and until + _ONE_DAY < segment.end_on:
+            switch_on = until + _ONE_DAY
+            rated.append(
+                (
+                    BalanceSegment(segment.start_on, switch_on, segment.balance_minor),
+                    balance_type.apr,
+                )
+            )
+            rated.append(
+                (BalanceSegment(switch_on, segment.end_on, segment.balance_minor), after_promo)
+            )
+        else:
+            rated.append((segment, apr_on(segment.start_on, balance_type, after_promo=after_promo)))
+    return rated
+
+
+def balance_type_interest(
+    segments: Iterable[BalanceSegment],
+    balance_type: BalanceTypeTerms,
+    *,
+    after_promo: Decimal,
+    day_count: DayCount,
+) -> Decimal:
+    """Exact interest (minor units, unrounded) on a balance type's daily balances at the rate of
+    each day (`rated_segments`): what a statement bills and what accrued interest shows."""
+    by_apr: dict[Decimal, list[BalanceSegment]] = defaultdict(list)
+    for segment, apr in rated_segments(segments, balance_type, after_promo=after_promo):
+        by_apr[apr].append(segment)
+    return sum((accrue(runs, apr, day_count) for apr, runs in by_apr.items()), Decimal(0))
 
 
 @dataclass(frozen=True)

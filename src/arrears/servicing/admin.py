@@ -8,15 +8,19 @@ from typing import Any
 import phonenumbers
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from arrears.core.errors import ValidationError as DomainValidationError
 from arrears.core.products import parse_product
 from arrears.servicing.choices import ContactKind
 from arrears.servicing.models import (
     Account,
+    AutopayDebit,
+    AutopayMandate,
     Borrower,
     BucketChange,
     ContactPoint,
@@ -27,9 +31,15 @@ from arrears.servicing.models import (
     Payment,
     PaymentApplication,
     Product,
+    ProductTermsChange,
     Statement,
 )
+from arrears.servicing.services.autopay import cancel_autopay
 from arrears.servicing.services.products import terms_to_data
+from arrears.servicing.services.terms_changes import (
+    cancel_terms_change,
+    schedule_terms_change,
+)
 
 
 class ReadOnlyMixin:
@@ -275,3 +285,96 @@ class CycleRunAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["kind", "business_date", "started_at", "finished_at"]
     list_filter = ["kind"]
     date_hierarchy = "business_date"
+
+
+# --- autopay and terms changes -------------------------------------------------------------------
+@admin.register(AutopayMandate)
+class AutopayMandateAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Mandates are set up by the borrower (portal, API); here they are seen and cancelled."""
+
+    list_display = [
+        "account", "amount_rule", "fixed_amount_minor", "debit_days_before_due",
+        "funding_account_masked", "status", "starts_on",
+    ]  # fmt: skip
+    list_filter = ["status", "amount_rule"]
+    search_fields = ["account__number", "consent_reference"]
+    list_select_related = ["account"]
+    actions = ["cancel_mandates"]
+
+    @admin.action(description=_lazy("Cancel the selected autopay mandates"))
+    def cancel_mandates(self, request: HttpRequest, queryset: Any) -> None:
+        for mandate in queryset:
+            cancel_autopay(mandate=mandate)
+
+
+@admin.register(AutopayDebit)
+class AutopayDebitAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = [
+        "account", "for_due_on", "attempt", "attempted_on", "amount_minor", "currency", "status",
+        "failure_code", "next_retry_on",
+    ]  # fmt: skip
+    list_filter = ["status", "failure_code", "attempted_on"]
+    search_fields = ["account__number", "idempotency_key"]
+    list_select_related = ["account"]
+
+
+class TermsChangeForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Scheduling goes through `schedule_terms_change`: the terms and the notice are checked."""
+
+    class Meta:
+        model = ProductTermsChange
+        fields = ["product", "terms", "announced_on", "effective_on", "summary"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        try:
+            with transaction.atomic():
+                schedule_terms_change(
+                    product=cleaned["product"],
+                    terms=cleaned["terms"],
+                    effective_on=cleaned["effective_on"],
+                    announced_on=cleaned["announced_on"],
+                    summary=cleaned.get("summary") or "",
+                )
+                transaction.set_rollback(True)  # saved for real in save_model
+        except DomainValidationError as error:
+            field = error.field.split(".", 1)[0]
+            self.add_error(field if field in self.fields else None, error.reason)
+        return cleaned
+
+
+@admin.register(ProductTermsChange)
+class ProductTermsChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = TermsChangeForm
+    list_display = [
+        "product", "announced_on", "effective_on", "notice_days", "jurisdiction", "status",
+        "from_version", "to_version",
+    ]  # fmt: skip
+    list_filter = ["status", "jurisdiction"]
+    search_fields = ["product__code", "summary"]
+    list_select_related = ["product"]
+    actions = ["cancel_changes"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # cancel and schedule anew
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        cleaned = form.cleaned_data
+        saved = schedule_terms_change(
+            product=cleaned["product"],
+            terms=cleaned["terms"],
+            effective_on=cleaned["effective_on"],
+            announced_on=cleaned["announced_on"],
+            summary=cleaned.get("summary") or "",
+        )
+        obj.pk = saved.pk
+
+    @admin.action(description=_lazy("Cancel the selected scheduled terms changes"))
+    def cancel_changes(self, request: HttpRequest, queryset: Any) -> None:
+        for change in queryset.filter(status="scheduled"):
+            cancel_terms_change(change=change)

@@ -67,3 +67,35 @@ class BucketChangeReason(models.TextChoices):
     PAYMENT = "payment", _("Payment")
     REVERSAL = "reversal", _("Payment reversal")
     CHARGE_OFF = "charge_off", _("Charge-off")
+
+
+class AutopayAmountRule(models.TextChoices):
+    MINIMUM = "minimum", _("Minimum payment due")
+    STATEMENT_BALANCE = "statement_balance", _("Statement balance")
+    FIXED = "fixed", _("Fixed amount")
+
+
+class MandateStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AutopayDebitStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    RETURNED = "returned", _("Returned")
+
+
+class DebitFailureCode(models.TextChoices):
+    INSUFFICIENT_FUNDS = "insufficient_funds", _("Insufficient funds")
+    ACCOUNT_CLOSED = "account_closed", _("Funding account closed")
+    MANDATE_REVOKED = "mandate_revoked", _("Mandate revoked by the borrower")
+    TECHNICAL = "technical", _("Technical failure")
+
+
+class TermsChangeStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    APPLIED = "applied", _("Applied")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -15,14 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from arrears.common.fields import MinorUnitsField
 from arrears.servicing.choices import (
     AccountStatus,
+    AutopayAmountRule,
+    AutopayDebitStatus,
     BucketChangeReason,
     ContactKind,
+    DebitFailureCode,
     EntryKind,
     Language,
+    MandateStatus,
     ObligationKind,
     PaymentChannel,
     PaymentStatus,
     ProductKind,
+    TermsChangeStatus,
 )
 
 
@@ -136,7 +141,11 @@ class Account(models.Model):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["id"]
-        indexes = [models.Index(fields=["status", "days_past_due"])]
+        indexes = [
+            models.Index(fields=["status", "days_past_due"]),
+            # the cards whose statement closes today (and, by its prefix, the open loans)
+            models.Index(fields=["kind", "status", "statement_day"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -216,7 +225,15 @@ class Obligation(models.Model):
                 name="obligation_paid_within_amount",
             ),
         ]
-        indexes = [models.Index(fields=["due_on", "account"])]
+        indexes = [
+            models.Index(fields=["due_on", "account"]),
+            # what is still owed: the cycle's ageing and paid-off checks read only these rows
+            models.Index(
+                fields=["account", "due_on"],
+                condition=Q(paid_minor__lt=F("amount_minor")),
+                name="obligation_unpaid_idx",
+            ),
+        ]
 
     @property
     def unpaid_minor(self) -> int:
@@ -325,3 +342,151 @@ class CycleRun(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "business_date"], name="cycle_run_once")
         ]
+        indexes = [models.Index(fields=["business_date"])]  # a date's steps, read every day
+
+
+class ProductTermsChange(models.Model):
+    """New terms for a product that take effect on a date, announced with the notice required.
+
+    The change is validated when scheduled (the terms by `parse_product`, the effective date
+    against the jurisdiction's notice period) and applied by the cycle on its effective date:
+    the product's terms are replaced and its version goes up. `previous_terms` keeps what was in
+    force before, so the terms of any past day can still be read (`product_terms(on=...)`).
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="terms_changes")
+    terms = models.JSONField(_("new terms"))
+    previous_terms = models.JSONField(_("previous terms"), null=True, blank=True)
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=2)
+    notice_days = models.PositiveSmallIntegerField(_("notice period (days)"))
+    announced_on = models.DateField(_("announced on"))
+    effective_on = models.DateField(_("effective on"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=TermsChangeStatus.choices,
+        default=TermsChangeStatus.SCHEDULED,
+    )
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    from_version = models.PositiveIntegerField(_("from version"), null=True, blank=True)
+    to_version = models.PositiveIntegerField(_("to version"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("product terms change")
+        verbose_name_plural = _("product terms changes")
+        ordering = ["product", "effective_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "effective_on"],
+                condition=~Q(status="cancelled"),
+                name="terms_change_once_per_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_on__gt=F("announced_on")),
+                name="terms_change_after_announcement",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "effective_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.product.code} @ {self.effective_on}"
+
+
+class AutopayMandate(models.Model):
+    """A borrower's standing authority to debit their funding account (自动还款 / 代扣协议).
+
+    At most one mandate per account is active. The funding account is kept masked; the provider
+    knows the mandate by `consent_reference` (the signed mandate / DDI / 代扣协议 number).
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="autopay_mandates")
+    amount_rule = models.CharField(
+        _("amount rule"), max_length=20, choices=AutopayAmountRule.choices
+    )
+    fixed_amount_minor = MinorUnitsField(_("fixed amount (minor units)"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    debit_days_before_due = models.PositiveSmallIntegerField(
+        _("days before the due date"), default=0, help_text=_("0 = debit on the due date")
+    )
+    funding_account_masked = models.CharField(_("funding account"), max_length=40)
+    consent_reference = models.CharField(_("consent reference"), max_length=120)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MandateStatus.choices, default=MandateStatus.ACTIVE
+    )
+    starts_on = models.DateField(_("starts on"))
+    created_at = models.DateTimeField(_("created at"))
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    suspended_reason = models.CharField(_("reason suspended"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("autopay mandate")
+        verbose_name_plural = _("autopay mandates")
+        ordering = ["account", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status="active"),
+                name="autopay_one_active_mandate",
+            ),
+            models.CheckConstraint(
+                condition=~Q(amount_rule="fixed") | Q(fixed_amount_minor__gt=0),
+                name="autopay_fixed_amount_positive",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "debit_days_before_due"])]
+
+    def __str__(self) -> str:
+        return f"{self.account.number} {self.amount_rule} {self.funding_account_masked}"
+
+
+class AutopayDebit(models.Model):
+    """One attempt to collect a due payment under a mandate; keyed, so it is made once."""
+
+    mandate = models.ForeignKey(AutopayMandate, on_delete=models.PROTECT, related_name="debits")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="autopay_debits")
+    for_due_on = models.DateField(_("for the payment due on"))
+    attempt = models.PositiveSmallIntegerField(_("attempt"))
+    attempted_on = models.DateField(_("attempted on"))
+    first_attempted_on = models.DateField(_("first attempted on"))
+    amount_minor = MinorUnitsField(_("amount (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AutopayDebitStatus.choices,
+        default=AutopayDebitStatus.SCHEDULED,
+    )
+    failure_code = models.CharField(
+        _("failure code"), max_length=20, choices=DebitFailureCode.choices, blank=True
+    )
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="autopay_debit"
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=120, blank=True)
+    next_retry_on = models.DateField(_("next retry on"), null=True, blank=True)
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("autopay debit")
+        verbose_name_plural = _("autopay debits")
+        ordering = ["account", "for_due_on", "attempt"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mandate", "for_due_on", "attempt"], name="autopay_debit_once"
+            ),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="autopay_debit_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_retry_on"]),
+            models.Index(fields=["attempted_on"]),
+            models.Index(fields=["returned_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.idempotency_key

@@ -33,7 +33,11 @@ INSTALLED_APPS = [
     "arrears.common",
     "arrears.identity",
     "arrears.servicing",
+    "arrears.compliance",
+    "arrears.engagement",
     "arrears.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +109,71 @@ LOGIN_URL = "/admin/login/"
 
 #: The lender's home jurisdiction and default calendar, used when a product does not say.
 ARREARS_DEFAULT_COUNTRY = os.environ.get("ARREARS_DEFAULT_COUNTRY", "CN")
+
+#: Autopay: the direct-debit provider class (dotted path; empty = refuse to collect until set),
+#: and the retries of a refused debit, in days after the first attempt (default: 2 and 4 days).
+ARREARS_DIRECT_DEBIT_PROVIDER = os.environ.get("ARREARS_DIRECT_DEBIT_PROVIDER", "")
+ARREARS_AUTOPAY_RETRY_DAYS = tuple(
+    int(days) for days in os.environ.get("ARREARS_AUTOPAY_RETRY_DAYS", "2,4").split(",") if days
+)
+#: Notice periods for product terms changes, overriding core.notice_periods (e.g. "CN=45,IE=60").
+ARREARS_TERMS_CHANGE_NOTICE_DAYS = {
+    code.strip().upper(): int(days)
+    for code, _sep, days in (
+        item.partition("=")
+        for item in os.environ.get("ARREARS_TERMS_CHANGE_NOTICE_DAYS", "").split(",")
+        if item.strip()
+    )
+}
+
+#: The lender's house rules laid over every compliance profile: a YAML path, "none", or empty
+#: for the example shipped with Arrears (core/compliance/data/profiles/house.yaml).
+ARREARS_HOUSE_RULES = os.environ.get("ARREARS_HOUSE_RULES", "")
+#: How long a compliance permit stays valid (it never outlives the contact window).
+ARREARS_PERMIT_VALID_SECONDS = int(os.environ.get("ARREARS_PERMIT_VALID_SECONDS", "900"))
+#: The nightly notices skip a business date more than this many days before today (a catch-up
+#: or replay of old dates never sends stale reminders).
+ARREARS_NOTICE_CATCH_UP_DAYS = int(os.environ.get("ARREARS_NOTICE_CATCH_UP_DAYS", "2"))
+
+# --- channels and the outbox (docs/operations.md, docs/engagement-channels.md) ---------------
+#: Background tasks: the database backend by default (a worker runs `manage.py db_worker`).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("ARREARS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
+ARREARS_EMAIL_BACKEND = os.environ.get(
+    "ARREARS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+ARREARS_EMAIL_HOST = os.environ.get("ARREARS_EMAIL_HOST", "localhost")
+ARREARS_EMAIL_PORT = int(os.environ.get("ARREARS_EMAIL_PORT", "25"))
+ARREARS_EMAIL_USER = os.environ.get("ARREARS_EMAIL_USER", "")
+ARREARS_EMAIL_PASSWORD = os.environ.get("ARREARS_EMAIL_PASSWORD", "")
+ARREARS_EMAIL_USE_TLS = env_bool("ARREARS_EMAIL_USE_TLS", False)
+ARREARS_EMAIL_USE_SSL = env_bool("ARREARS_EMAIL_USE_SSL", False)
+ARREARS_EMAIL_TIMEOUT = int(os.environ.get("ARREARS_EMAIL_TIMEOUT", "10"))
+ARREARS_EMAIL_FROM = os.environ.get("ARREARS_EMAIL_FROM", "Arrears <no-reply@localhost>")
+ARREARS_EMAIL_MESSAGE_ID_DOMAIN = os.environ.get(
+    "ARREARS_EMAIL_MESSAGE_ID_DOMAIN", "arrears.invalid"
+)
+#: SMS: "http" (a Twilio-style provider API) or "recording" (kept in memory: demo, tests).
+ARREARS_SMS_PROVIDER = os.environ.get("ARREARS_SMS_PROVIDER", "recording")
+ARREARS_SMS_URL = os.environ.get("ARREARS_SMS_URL", "")
+ARREARS_SMS_ACCOUNT = os.environ.get("ARREARS_SMS_ACCOUNT", "")
+ARREARS_SMS_TOKEN = os.environ.get("ARREARS_SMS_TOKEN", "")
+ARREARS_SMS_FROM = os.environ.get("ARREARS_SMS_FROM", "")
+ARREARS_SMS_STATUS_CALLBACK = os.environ.get("ARREARS_SMS_STATUS_CALLBACK", "")
+ARREARS_SMS_WEBHOOK_SECRET = os.environ.get("ARREARS_SMS_WEBHOOK_SECRET", "")
+ARREARS_SMS_TIMEOUT = float(os.environ.get("ARREARS_SMS_TIMEOUT", "10"))
+#: Letters: the folder a print-and-post service collects PDFs from, and who signs them.
+ARREARS_LETTER_DIR = Path(os.environ.get("ARREARS_LETTER_DIR", WORK_DIR / "letters"))
+ARREARS_LENDER_NAME = os.environ.get("ARREARS_LENDER_NAME", "Arrears Lending")
+ARREARS_LAW_FIRM_NAME = os.environ.get("ARREARS_LAW_FIRM_NAME", "")
+#: The dispatcher: retries with back-off (base · 2^n seconds), and the lease after which a
+#: message left `sending` by a dead dispatcher is taken up again.
+ARREARS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("ARREARS_OUTBOX_MAX_ATTEMPTS", "6"))
+ARREARS_OUTBOX_RETRY_SECONDS = int(os.environ.get("ARREARS_OUTBOX_RETRY_SECONDS", "60"))
+ARREARS_OUTBOX_LEASE_SECONDS = int(os.environ.get("ARREARS_OUTBOX_LEASE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

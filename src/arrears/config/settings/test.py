@@ -1,6 +1,8 @@
 """Tests: SQLite in memory unless ARREARS_DATABASE_URL points at PostgreSQL (CI runs both)."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATABASES
@@ -9,3 +11,11 @@ if not os.environ.get("ARREARS_DATABASE_URL"):
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LANGUAGE_CODE = "en"
+
+#: Autopay collects through the deterministic double (every debit succeeds unless scripted).
+ARREARS_DIRECT_DEBIT_PROVIDER = "arrears.servicing.direct_debit.ScriptedDirectDebit"
+
+#: Tasks run at once, in the caller's process; letters go to a scratch folder.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+ARREARS_LETTER_DIR = Path(tempfile.gettempdir()) / "arrears-test-letters"
+ARREARS_SMS_WEBHOOK_SECRET = "test-webhook-secret"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from arrears.core.ageing import Bucket, bucket_for, days_past_due
+from arrears.core.ageing import Delinquency, bucket_for
+from arrears.core.ageing import delinquency as ageing_rule
 from arrears.core.allocation import Component, Due
-from arrears.core.money import Money, total
-from arrears.core.products import CardTerms
+from arrears.core.money import Money
+from arrears.core.products import CardTerms, LoanTerms
 from arrears.servicing.choices import AccountStatus, EntryKind, ProductKind
 from arrears.servicing.models import Account, JournalLine, Obligation, Statement
 from arrears.servicing.selectors.balances import book_balances
@@ -24,43 +25,48 @@ INTEREST_LOAN = "interest:loan"
 _CREDIT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND, EntryKind.REVERSAL)
 
 
-@dataclass(frozen=True)
-class Delinquency:
-    """An account's delinquency on a date: the figures `Account` caches."""
-
-    days_past_due: int
-    bucket: Bucket
-    past_due: Money  # unpaid obligations whose due date has passed (before as_of)
-
-
 def unpaid_obligations(account: Account) -> list[Obligation]:
     """Obligations not yet paid in full, oldest due date first."""
     return [o for o in account.obligations.order_by("due_on", "number") if o.unpaid_minor > 0]
 
 
 def delinquency(account: Account, as_of: dt.date) -> Delinquency:
-    """Days past due, bucket and past-due amount, computed fresh from the obligations.
+    """Days past due, bucket and past-due amount, computed fresh from the obligations."""
+    return delinquency_of(account, product_terms(account.product), _unpaid(account), as_of=as_of)
 
-    A paid-off or closed account owes nothing and is current, whatever its schedule still
-    lists (a loan repaid early leaves later instalments' interest that is never charged).
+
+def _unpaid(account: Account) -> Iterator[tuple[dt.date, int]]:
+    # a generator: the obligations are read only if the rule asks for them
+    for obligation in unpaid_obligations(account):
+        yield obligation.due_on, obligation.unpaid_minor
+
+
+def delinquency_of(
+    account: Account,
+    terms: CardTerms | LoanTerms,
+    unpaid: Iterable[tuple[dt.date, int]],
+    *,
+    as_of: dt.date,
+) -> Delinquency:
+    """The delinquency rule of an account, from its unpaid obligations already read (no query).
+
+    `unpaid` holds (due_on, unpaid minor units) per obligation not paid in full; those due after
+    `as_of` may be left out. A paid-off or closed account owes nothing and is current, whatever
+    its schedule still lists (a loan repaid early leaves later instalments' interest that is
+    never charged). Otherwise `core.ageing.delinquency` with the product's tolerance, grace
+    days and buckets. `age_account` and the cycle's bulk ageing both use this, so the rule has
+    one definition.
     """
-    terms = product_terms(account.product)
     currency = account.currency
     if account.status in (AccountStatus.PAID_OFF, AccountStatus.CLOSED):
         return Delinquency(0, bucket_for(0, terms.buckets), Money.zero(currency))
-    unpaid = [
-        (o.due_on, Money.from_minor(o.unpaid_minor, currency))
-        for o in unpaid_obligations(account)
-        if o.due_on <= as_of
-    ]
-    dpd = days_past_due(
-        unpaid,
+    return ageing_rule(
+        [(due_on, Money.from_minor(minor, currency)) for due_on, minor in unpaid],
         as_of=as_of,
         tolerance=terms.dpd_tolerance,
         grace_days=terms.grace_days_after_due,
+        scheme=terms.buckets,
     )
-    past_due = total((amount for due_on, amount in unpaid if due_on < as_of), currency)
-    return Delinquency(dpd, bucket_for(dpd, terms.buckets), past_due)
 
 
 def minimum_due_now(account: Account, as_of: dt.date) -> Money:

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from arrears.core.card import grace_applies
-from arrears.core.interest import BalanceSegment, DayCount, accrue
+from arrears.core.card import balance_type_interest, grace_applies
+from arrears.core.interest import DayCount
 from arrears.core.money import Money, minor_units
-from arrears.core.products import BalanceTypeTerms, CardTerms, LoanTerms
+from arrears.core.products import CardTerms, LoanTerms
 from arrears.servicing.choices import PaymentStatus, ProductKind
 from arrears.servicing.models import Account, Obligation, Payment, Statement
 from arrears.servicing.selectors.balances import balance_segments
@@ -29,7 +29,7 @@ def accrued_interest(account: Account, as_of: dt.date) -> Money:
     prorated by the days elapsed in its period (the schedule, not the daily balance, is what a
     fixed-instalment loan charges). Rounded once with the product's policy.
     """
-    terms = product_terms(account.product)
+    terms = product_terms(account.product, on=as_of)  # the terms in force that day
     if account.kind == ProductKind.CARD:
         assert isinstance(terms, CardTerms)
         exact = _card_accrual(account, terms, as_of)
@@ -62,27 +62,10 @@ def _card_accrual(account: Account, terms: CardTerms, as_of: dt.date) -> Decimal
     for book, balance_type in books.items():
         if balance_type.grace and grace:
             continue
-        for segment, apr in _rated(segments[book], balance_type, purchase_apr):
-            exact += accrue([segment], apr, day_count)
+        exact += balance_type_interest(
+            segments[book], balance_type, after_promo=purchase_apr, day_count=day_count
+        )
     return exact
-
-
-def _rated(
-    segments: list[BalanceSegment], balance_type: BalanceTypeTerms, after_promo: Decimal
-) -> list[tuple[BalanceSegment, Decimal]]:
-    """Each segment with its APR, split where a promotional rate ends."""
-    until = balance_type.promo_until
-    if until is None:
-        return [(s, balance_type.apr) for s in segments]
-    rated: list[tuple[BalanceSegment, Decimal]] = []
-    switch_on = until + ONE_DAY
-    for s in segments:
-        if s.start_on < switch_on < s.end_on:
-            rated.append((BalanceSegment(s.start_on, switch_on, s.balance_minor), balance_type.apr))
-            rated.append((BalanceSegment(switch_on, s.end_on, s.balance_minor), after_promo))
-        else:
-            rated.append((s, balance_type.apr if s.start_on < switch_on else after_promo))
-    return rated
 
 
 def _grace_holds(account: Account, statement: Statement | None, as_of: dt.date) -> bool:

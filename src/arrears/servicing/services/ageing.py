@@ -1,19 +1,31 @@
-"""Ageing an account: days past due, bucket and past-due amount, and the moves between buckets.
+"""Ageing accounts: days past due, bucket and past-due amount, and the moves between buckets.
 
 The figures are cached on `Account` for collection queues and reports; they are always a pure
-function of the obligations (`selectors.delinquency`), which `selectors.check_account` verifies.
+function of the obligations (`selectors.delinquency_of`), which `selectors.check_account`
+verifies. `age_account` ages one account (payments and reversals re-age the account they
+touch); `age_accounts_in_bulk` ages many in a handful of queries (the daily cycle). Both apply
+the same rule and record the same moves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
 
 from django.db import transaction
+from django.db.models import F
 
+from arrears.core.ageing import Delinquency
 from arrears.core.clock import Clock, SystemClock
+from arrears.core.products import CardTerms, LoanTerms
 from arrears.servicing.choices import AccountStatus, BucketChangeReason
-from arrears.servicing.models import Account, BucketChange
-from arrears.servicing.selectors import delinquency
+from arrears.servicing.models import Account, BucketChange, Obligation, Product
+from arrears.servicing.selectors import delinquency, delinquency_of
+from arrears.servicing.services.products import product_terms
+
+#: The cached figures ageing writes, besides `aged_on`.
+FIGURES = ("days_past_due", "bucket", "past_due_minor")
 
 
 @transaction.atomic
@@ -32,26 +44,125 @@ def age_account(
     """
     if account.status == AccountStatus.CHARGED_OFF:
         return None
-    fresh = delinquency(account, as_of)
+    change = _apply(account, delinquency(account, as_of), as_of=as_of, reason=reason)
+    Account.objects.filter(pk=account.pk).update(
+        **{name: getattr(account, name) for name in FIGURES}, aged_on=as_of
+    )
+    if change is None:
+        return None
+    change.recorded_at = (clock or SystemClock()).now()
+    change.save(force_insert=True)
+    return change
+
+
+@transaction.atomic
+def age_accounts_in_bulk(
+    *,
+    account_ids: Collection[int],
+    as_of: dt.date,
+    reason: BucketChangeReason = BucketChangeReason.AGEING,
+    terms: Mapping[int, CardTerms | LoanTerms] | None = None,
+    clock: Clock | None = None,
+) -> list[BucketChange]:
+    """`age_account` for many accounts at once: the same figures and the same bucket changes.
+
+    The accounts are read and locked (as a payment locks the account it pays) and their unpaid
+    obligations due by `as_of` are read, in two queries; the figures come from the same rule
+    (`selectors.delinquency_of`). The writes are grouped: one update of `aged_on` for the
+    accounts whose figures did not change; the common daily case, a delinquent account some
+    days older and nothing else changed, as one `days_past_due = days_past_due + n` per n
+    (exact, since the rows are locked); one update per distinct set of new figures for the
+    rest (bucket moves, cures, new arrears: a few a day, and every cure shares one); and the
+    bucket changes in one insert. (Django's `bulk_update` writes a CASE per row and field and
+    cost more in Python than the queries it saved.) Charged-off accounts are left alone.
+    `terms` (product id → terms) saves reading the products when the caller has them. Returns
+    the bucket changes recorded.
+    """
+    accounts = list(
+        Account.objects.select_for_update()
+        .filter(pk__in=list(account_ids))
+        .exclude(status=AccountStatus.CHARGED_OFF)
+        .order_by("pk")
+    )
+    if not accounts:
+        return []
+    terms = terms if terms is not None else _terms_of(accounts)
+    unpaid = _unpaid_by_account([a.pk for a in accounts], as_of)
+    unchanged: list[int] = []
+    older_by: dict[int, list[int]] = defaultdict(list)  # days → accounts only that much older
+    rewritten: dict[tuple[int, str, int], list[int]] = defaultdict(list)  # figures → accounts
+    changes: list[BucketChange] = []
+    for account in accounts:
+        dpd, bucket, past_due = account.days_past_due, account.bucket, account.past_due_minor
+        fresh = delinquency_of(
+            account, terms[account.product_id], unpaid.get(account.pk, ()), as_of=as_of
+        )
+        change = _apply(account, fresh, as_of=as_of, reason=reason)
+        if change is not None:
+            changes.append(change)
+        if (account.bucket, account.past_due_minor) != (bucket, past_due):
+            figures = (account.days_past_due, account.bucket, account.past_due_minor)
+            rewritten[figures].append(account.pk)
+        elif account.days_past_due != dpd:
+            older_by[account.days_past_due - dpd].append(account.pk)
+        else:
+            unchanged.append(account.pk)
+    if unchanged:
+        Account.objects.filter(pk__in=unchanged).update(aged_on=as_of)
+    for days, ids in older_by.items():
+        Account.objects.filter(pk__in=ids).update(
+            days_past_due=F("days_past_due") + days, aged_on=as_of
+        )
+    for figures, ids in rewritten.items():
+        Account.objects.filter(pk__in=ids).update(
+            **dict(zip(FIGURES, figures, strict=True)), aged_on=as_of
+        )
+    if changes:
+        now = (clock or SystemClock()).now()
+        for change in changes:
+            change.recorded_at = now
+        BucketChange.objects.bulk_create(changes)
+    return changes
+
+
+def _apply(
+    account: Account, fresh: Delinquency, *, as_of: dt.date, reason: BucketChangeReason
+) -> BucketChange | None:
+    """Set the account's cached figures; the (unsaved) move when its bucket changed."""
     previous = account.bucket
     account.days_past_due = fresh.days_past_due
     account.bucket = fresh.bucket.code
     account.past_due_minor = fresh.past_due.minor
     account.aged_on = as_of
-    Account.objects.filter(pk=account.pk).update(
-        days_past_due=account.days_past_due,
-        bucket=account.bucket,
-        past_due_minor=account.past_due_minor,
-        aged_on=as_of,
-    )
     if fresh.bucket.code == previous:
         return None
-    return BucketChange.objects.create(
+    return BucketChange(
         account=account,
         changed_on=as_of,
         from_bucket=previous,
         to_bucket=fresh.bucket.code,
         days_past_due=fresh.days_past_due,
         reason=reason,
-        recorded_at=(clock or SystemClock()).now(),
     )
+
+
+def _unpaid_by_account(
+    account_ids: list[int], as_of: dt.date
+) -> dict[int, list[tuple[dt.date, int]]]:
+    """(due_on, unpaid minor units) of each obligation due by `as_of` and not paid in full."""
+    rows = (
+        Obligation.objects.filter(
+            account_id__in=account_ids, due_on__lte=as_of, paid_minor__lt=F("amount_minor")
+        )
+        .order_by()  # any order will do (the default one joins the accounts)
+        .values_list("account_id", "due_on", "amount_minor", "paid_minor")
+    )
+    unpaid: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    for account_id, due_on, amount, paid in rows:
+        unpaid[account_id].append((due_on, int(amount) - int(paid)))
+    return unpaid
+
+
+def _terms_of(accounts: Sequence[Account]) -> dict[int, CardTerms | LoanTerms]:
+    ids = {account.product_id for account in accounts}
+    return {product.pk: product_terms(product) for product in Product.objects.filter(pk__in=ids)}

@@ -165,3 +165,13 @@ def _add_contact_points(
             ContactPoint(borrower=borrower, kind=ContactKind.EMAIL, value=email, is_primary=True)
         )
     ContactPoint.objects.bulk_create(points)
+
+
+@transaction.atomic
+def mark_contact_point_invalid(*, borrower: Borrower | int, value: str) -> int:
+    """Mark the borrower's number or address `value` as not reaching them (a hard bounce, a
+    number no longer in service): channels stop choosing it. Returns how many were marked."""
+    borrower_id = borrower.pk if isinstance(borrower, Borrower) else borrower
+    return ContactPoint.objects.filter(
+        borrower_id=borrower_id, value__iexact=value.strip(), is_valid=True
+    ).update(is_valid=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,8 @@ from arrears.core.ageing import BucketScheme
 from arrears.core.errors import Conflict
 from arrears.core.money import Money
 from arrears.core.products import CardTerms, LoanTerms
-from arrears.servicing.models import Product
+from arrears.servicing.choices import TermsChangeStatus
+from arrears.servicing.models import Product, ProductTermsChange
 
 Terms = CardTerms | LoanTerms
 
@@ -73,18 +75,53 @@ def _upsert(terms: Terms) -> Product:
     return product
 
 
-def product_terms(product: Product) -> Terms:
-    """The parsed terms of a product, cached per (code, version).
+def product_terms(product: Product, *, on: date | None = None) -> Terms:
+    """The parsed terms of a product: those stored now, or with `on`, those in force that day.
 
-    The cache also remembers the JSON it parsed, so a row edited without a version bump (in the
-    admin, or a test database reused) is parsed afresh rather than served stale.
+    Terms in force on a day: a change already applied whose effective date is after `on` means
+    its `previous_terms` were in force; a change scheduled with an effective date on or before
+    `on` (not applied yet, e.g. read before the cycle ran) is in force. Parsed terms are cached
+    per (code, version); the cache also remembers the JSON it parsed, so a row edited without a
+    version bump (in the admin, or a test database reused) is parsed afresh rather than served
+    stale.
     """
-    key = (product.code, product.version)
+    if on is None:
+        return _parsed(product, product.terms, product.version)
+    return terms_in_force([product], on=on)[product.pk]
+
+
+def terms_in_force(products: Iterable[Product], *, on: date) -> dict[int, Terms]:
+    """The terms of each product in force on `on`, by product id, in one query."""
+    by_id = {product.pk: product for product in products}
+    changes: dict[int, list[ProductTermsChange]] = {pk: [] for pk in by_id}
+    rows = ProductTermsChange.objects.filter(product_id__in=list(by_id)).exclude(
+        status=TermsChangeStatus.CANCELLED
+    )
+    for change in rows.order_by("effective_on", "pk"):
+        changes[change.product_id].append(change)
+    return {pk: _in_force(by_id[pk], changes[pk], on) for pk in by_id}
+
+
+def _in_force(product: Product, changes: list[ProductTermsChange], on: date) -> Terms:
+    for change in changes:  # oldest first: the first applied change not yet effective on `on`
+        if change.status == TermsChangeStatus.APPLIED and change.effective_on > on:
+            assert change.previous_terms is not None
+            return _parsed(product, change.previous_terms, change.from_version or 0)
+    pending = [
+        c for c in changes if c.status == TermsChangeStatus.SCHEDULED and c.effective_on <= on
+    ]
+    if pending:
+        return _parsed(product, pending[-1].terms, -pending[-1].pk)
+    return _parsed(product, product.terms, product.version)
+
+
+def _parsed(product: Product, data: dict[str, Any], version: int) -> Terms:
+    key = (product.code, version)
     cached = _TERMS_CACHE.get(key)
-    if cached is not None and cached[0] == product.terms:
+    if cached is not None and cached[0] == data:
         return cached[1]
-    terms = core_products.parse_product({"kind": product.kind, **product.terms})
-    _TERMS_CACHE[key] = (product.terms, terms)
+    terms = core_products.parse_product({"kind": product.kind, **data})
+    _TERMS_CACHE[key] = (data, terms)
     return terms
 
 

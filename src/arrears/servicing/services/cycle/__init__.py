@@ -4,6 +4,7 @@
 Operators' guide: docs/cycle.md.
 """
 
+from arrears.servicing.services.cycle.registry import register_step
 from arrears.servicing.services.cycle.runner import (
     STEPS,
     DayResult,
@@ -12,6 +13,7 @@ from arrears.servicing.services.cycle.runner import (
     last_completed_date,
     run_business_date,
     run_cycle,
+    steps,
 )
 
 __all__ = [
@@ -20,6 +22,8 @@ __all__ = [
     "Step",
     "StepResult",
     "last_completed_date",
+    "register_step",
     "run_business_date",
     "run_cycle",
+    "steps",
 ]

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from arrears.core.card import StatementFigures, minimum_payment
-from arrears.core.interest import BalanceSegment, DayCount, accrue
+from arrears.core.card import StatementFigures, balance_type_interest, minimum_payment
+from arrears.core.interest import DayCount
 from arrears.core.money import Money, minor_units, split
-from arrears.core.products import BalanceTypeTerms, CardTerms
+from arrears.core.products import CardTerms
 from arrears.servicing.choices import EntryKind
 from arrears.servicing.services.cycle.journal import BookHistory, Line
 
@@ -29,9 +29,10 @@ def interest_by_balance_type(
 ) -> dict[str, Decimal]:
     """Exact interest (minor units) per balance type over [start_on, through], unrounded.
 
-    The same rule as `selectors.accrued_interest`: each balance type's principal book at its
-    APR (a promotional rate ends after `promo_until`, then the purchase APR applies); a type
-    with an interest-free period accrues nothing while the grace holds.
+    The same rule as `selectors.accrued_interest` (`core.card.balance_type_interest`): each
+    balance type's principal book at its APR (a promotional rate ends after `promo_until`, then
+    the purchase APR applies); a type with an interest-free period accrues nothing while the
+    grace holds.
     """
     day_count = DayCount(terms.day_count)
     after_promo = terms.balance_type("purchase").apr
@@ -40,33 +41,12 @@ def interest_by_balance_type(
         if balance_type.grace and grace:
             continue
         segments = history.segments(f"principal:{balance_type.code}", start_on, through + ONE_DAY)
-        by_apr: dict[Decimal, list[BalanceSegment]] = defaultdict(list)
-        for segment, apr in rated(segments, balance_type, after_promo):
-            by_apr[apr].append(segment)
-        amount = sum((accrue(runs, apr, day_count) for apr, runs in by_apr.items()), Decimal(0))
+        amount = balance_type_interest(
+            segments, balance_type, after_promo=after_promo, day_count=day_count
+        )
         if amount:
             exact[balance_type.code] = amount
     return exact
-
-
-def rated(
-    segments: Iterable[BalanceSegment], balance_type: BalanceTypeTerms, after_promo: Decimal
-) -> list[tuple[BalanceSegment, Decimal]]:
-    """Each segment with its APR, cut where a promotional rate ends."""
-    until = balance_type.promo_until
-    if until is None:
-        return [(s, balance_type.apr) for s in segments]
-    switch_on = until + ONE_DAY
-    result: list[tuple[BalanceSegment, Decimal]] = []
-    for s in segments:
-        if s.start_on < switch_on < s.end_on:
-            result.append(
-                (BalanceSegment(s.start_on, switch_on, s.balance_minor), balance_type.apr)
-            )
-            result.append((BalanceSegment(switch_on, s.end_on, s.balance_minor), after_promo))
-        else:
-            result.append((s, balance_type.apr if s.start_on < switch_on else after_promo))
-    return result
 
 
 def round_interest(

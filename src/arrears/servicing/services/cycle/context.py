@@ -11,7 +11,7 @@ from arrears.core.calendar import BusinessCalendar
 from arrears.core.clock import Clock
 from arrears.core.products import CardTerms, LoanTerms
 from arrears.servicing.models import Product
-from arrears.servicing.services.products import product_terms
+from arrears.servicing.services.products import terms_in_force
 
 #: Accounts handled per transaction. A run killed half-way loses at most one chunk of work,
 #: which the next run redoes (every write is keyed or checked, so nothing is done twice).
@@ -33,9 +33,8 @@ class CycleContext:
 
     @classmethod
     def load(cls, *, day: date, clock: Clock) -> CycleContext:
-        return cls(
-            day=day, clock=clock, terms={p.pk: product_terms(p) for p in Product.objects.all()}
-        )
+        # the terms in force on the day: a change not yet effective is not applied early
+        return cls(day=day, clock=clock, terms=terms_in_force(Product.objects.all(), on=day))
 
     def terms_of(self, kind: type[TermsT]) -> dict[int, TermsT]:
         """The products of one kind (card or loan), by product id."""

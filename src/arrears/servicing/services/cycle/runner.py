@@ -24,28 +24,33 @@ from arrears.servicing.services.cycle.context import CycleContext
 from arrears.servicing.services.cycle.delinquency import age_accounts, charge_off_accounts
 from arrears.servicing.services.cycle.late_fees import assess_late_fees
 from arrears.servicing.services.cycle.loans import close_paid_off_loans, post_loan_instalments
+from arrears.servicing.services.cycle.product_changes import (
+    apply_product_terms_changes,
+    collect_autopay,
+)
+from arrears.servicing.services.cycle.registry import Step, registered_steps
 from arrears.servicing.services.cycle.statements import close_card_statements
 
 ONE_DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class Step:
-    """One step of the cycle: its `CycleRun.kind` and what it does for a date."""
-
-    kind: str
-    run: Callable[[CycleContext], dict[str, int]]
-
-
 #: The steps of a business date, in the order they run.
 STEPS: tuple[Step, ...] = (
+    Step("apply_terms_changes", apply_product_terms_changes),
     Step("close_statements", close_card_statements),
     Step("post_instalments", post_loan_instalments),
+    Step("run_autopay", collect_autopay),
     Step("assess_late_fees", assess_late_fees),
     Step("age_accounts", age_accounts),
     Step("charge_off", charge_off_accounts),
     Step("close_paid_off_loans", close_paid_off_loans),
 )
+
+
+def steps() -> tuple[Step, ...]:
+    """Every step of a business date in order: servicing's (`STEPS`), then those registered by
+    the apps above (`register_step`, e.g. engagement's notices)."""
+    return (*STEPS, *registered_steps())
 
 
 @dataclass(frozen=True)
@@ -115,17 +120,29 @@ def run_business_date(*, day: date, clock: Clock | None = None) -> DayResult:
             _("business date %(day)s cannot run before %(next)s: the cycle last completed %(last)s")
             % {"day": day, "next": last + ONE_DAY, "last": last}
         )
+    every = steps()
     runs = {run.kind: run for run in CycleRun.objects.filter(business_date=day)}
-    if all(runs.get(step.kind) and runs[step.kind].finished_at for step in STEPS):
-        return DayResult(day, tuple(StepResult(s.kind, runs[s.kind].counts, True) for s in STEPS))
+    if all(runs.get(step.kind) and runs[step.kind].finished_at for step in every):
+        return DayResult(day, tuple(StepResult(s.kind, runs[s.kind].counts, True) for s in every))
     ctx = CycleContext.load(day=day, clock=clock)
-    return DayResult(day, tuple(_run_step(step, runs.get(step.kind), ctx) for step in STEPS))
+    return DayResult(day, tuple(_run_step(step, runs.get(step.kind), ctx) for step in every))
 
 
 def last_completed_date() -> date | None:
-    """The latest business date whose every step has finished."""
+    """The latest business date whose every step has finished.
+
+    Servicing's last step marks a date done; a registered step (added later, so absent on old
+    dates) holds the date back only while it is started and unfinished (a run killed in it).
+    """
     finished = CycleRun.objects.filter(kind=STEPS[-1].kind, finished_at__isnull=False)
     last: date | None = finished.aggregate(last=Max("business_date"))["last"]
+    extra = [step.kind for step in registered_steps()]
+    if last is not None and extra:
+        unfinished = CycleRun.objects.filter(
+            kind__in=extra, finished_at__isnull=True, business_date__lte=last
+        ).aggregate(first=Min("business_date"))["first"]
+        if unfinished is not None:
+            return unfinished - ONE_DAY
     return last
 
 
