@@ -1,6 +1,6 @@
 """One online decision with the history loaded: median and p99 (prints figures, asserts nothing).
 
-Run: .venv/bin/python gate_bench.py
+Run: .venv/bin/python benchmarks/gate_online_bench.py
 """
 
 import datetime as dt
@@ -38,8 +38,12 @@ def history(n: int, seed: int = 7) -> ContactHistory:
                 party_id=rng.choice(["p1", "p1", "p1", "c1"]),
                 address=rng.choice(["+12125550100", "+12125550101", "p@x.com"]),
                 outcome=rng.choice(
-                    [AttemptOutcome.NO_ANSWER, AttemptOutcome.VOICEMAIL, AttemptOutcome.CONNECTED,
-                     AttemptOutcome.FAILED]
+                    [
+                        AttemptOutcome.NO_ANSWER,
+                        AttemptOutcome.VOICEMAIL,
+                        AttemptOutcome.CONNECTED,
+                        AttemptOutcome.FAILED,
+                    ]
                 ),
                 debt_ids=frozenset(rng.sample(["d1", "d2", "d3"], rng.randint(1, 2))),
                 purpose=Purpose.COLLECTION,
@@ -48,8 +52,9 @@ def history(n: int, seed: int = 7) -> ContactHistory:
     return ContactHistory(tuple(attempts))
 
 
-def measure(label: str, code: str, number: str, zones: tuple[str, ...], n_history: int,
-            runs: int = 20_000) -> None:
+def measure(
+    label: str, code: str, number: str, zones: tuple[str, ...], n_history: int, runs: int = 20_000
+) -> None:
     profile = apply_house_rules(bundled_profile(code), bundled_house_rules())
     t0 = time.perf_counter_ns()
     hist = history(n_history)
@@ -58,8 +63,12 @@ def measure(label: str, code: str, number: str, zones: tuple[str, ...], n_histor
     point = ContactPoint(Channel.CALL, number)
     requests = [
         ContactRequest(
-            request_id="r", profile_code=code, party=party, contact_point=point,
-            purpose=Purpose.COLLECTION, at=NOW + dt.timedelta(minutes=i),
+            request_id="r",
+            profile_code=code,
+            party=party,
+            contact_point=point,
+            purpose=Purpose.COLLECTION,
+            at=NOW + dt.timedelta(minutes=i),
             debt_ids=frozenset({"d1", "d2"}),
         )
         for i in range(1440)  # every minute of a day: allowed ones and refused ones with a search

@@ -27,4 +27,3 @@ class Cli:
 @pytest.fixture
 def cli() -> Cli:
     return Cli()
-

@@ -6,6 +6,6 @@ from django.db import models
 
 
 class MinorUnitsField(models.BigIntegerField):
-    """An amount of money in integer minor units (cents, fen); its currency lives in a sibling column."""
+    """Money in integer minor units (cents, fen); its currency lives in a sibling column."""
 
     description = "Money in integer minor units"

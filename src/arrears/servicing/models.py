@@ -52,7 +52,10 @@ class Borrower(models.Model):
     monthly_income_minor = MinorUnitsField(_("monthly income (minor units)"), null=True, blank=True)
     income_currency = models.CharField(_("income currency"), max_length=3, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="borrower",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

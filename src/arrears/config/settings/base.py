@@ -1,4 +1,4 @@
-"""Settings shared by every environment; everything a deployment changes comes from ARREARS_* env vars."""
+"""Settings shared by every environment; what a deployment changes comes from ARREARS_* vars."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def env_bool(name: str, default: bool) -> bool:
 
 SECRET_KEY = os.environ.get("ARREARS_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env_bool("ARREARS_DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("ARREARS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("ARREARS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

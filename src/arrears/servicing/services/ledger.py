@@ -66,7 +66,10 @@ def post_entry(
             )
             JournalLine.objects.bulk_create(
                 JournalLine(
-                    entry=entry, account=account, book=book, amount_minor=amount,
+                    entry=entry,
+                    account=account,
+                    book=book,
+                    amount_minor=amount,
                     effective_on=effective_on,
                 )
                 for book, amount in amounts.items()
