@@ -65,3 +65,13 @@ def rolled_back() -> Iterator[None]:
 def english_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI follows the terminal's language; tests read its English unless they say otherwise."""
     monkeypatch.setenv("ARREARS_LANGUAGE", "en")
+
+
+@pytest.fixture(autouse=True)
+def english_interface():
+    """Each test starts in English: a request in Chinese must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
