@@ -48,8 +48,9 @@ def main() -> None:
     started = time.perf_counter()
     _build_portfolio(args.accounts, rng)
     built = time.perf_counter() - started
-    cycle_seconds, payment_seconds, payments = _replay(args.days, rng)
-    _report(database, args.accounts, args.days, built, cycle_seconds, payment_seconds, payments)
+    cycle_seconds, cycle_queries, payment_seconds, payments = _replay(args.days, rng)
+    cycle = (cycle_seconds, cycle_queries)
+    _report(database, args.accounts, args.days, built, cycle, payment_seconds, payments)
 
 
 def _set_up_django(use_database_url: bool) -> str:
@@ -118,14 +119,23 @@ def _build_portfolio(count: int, rng: random.Random) -> None:
             Account.objects.filter(pk=card.pk).update(statement_day=card.pk % 28 + 1)
 
 
-def _replay(days: int, rng: random.Random) -> tuple[float, float, int]:
-    """Run each date: the day's payments first (timed apart), then the cycle (timed)."""
+def _replay(days: int, rng: random.Random) -> tuple[float, int, float, int]:
+    """Run each date: the day's payments first (timed apart), then the cycle (timed, and its
+    queries counted: unlike the seconds, they do not depend on what else the machine runs)."""
+    from django.db import connection
+
     from arrears.core.clock import FixedClock
     from arrears.servicing.services.cycle import run_business_date
 
     clock = FixedClock(dt.datetime.combine(FIRST_DAY, dt.time(16), tzinfo=dt.UTC))
     cycle_seconds = payment_seconds = 0.0
-    payments = 0
+    payments = cycle_queries = 0
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        nonlocal cycle_queries
+        cycle_queries += 1
+        return execute(sql, params, many, context)
+
     for offset in range(days):
         day = FIRST_DAY + dt.timedelta(days=offset)
         clock.set(dt.datetime.combine(day, dt.time(16), tzinfo=dt.UTC))
@@ -133,11 +143,12 @@ def _replay(days: int, rng: random.Random) -> tuple[float, float, int]:
         payments += _borrowers_pay(day, rng)
         payment_seconds += time.perf_counter() - started
         started = time.perf_counter()
-        run_business_date(day=day, clock=clock)
+        with connection.execute_wrapper(count):
+            run_business_date(day=day, clock=clock)
         cycle_seconds += time.perf_counter() - started
         if offset % 10 == 9:
             print(f"  … {day}  cycle {cycle_seconds:6.1f} s", file=sys.stderr)
-    return cycle_seconds, payment_seconds, payments
+    return cycle_seconds, cycle_queries, payment_seconds, payments
 
 
 def _borrowers_pay(day: dt.date, rng: random.Random) -> int:
@@ -185,17 +196,19 @@ def _report(
     accounts: int,
     days: int,
     built: float,
-    cycle_seconds: float,
+    cycle: tuple[float, int],
     payment_seconds: float,
     payments: int,
 ) -> None:
     from arrears.servicing.models import BucketChange, JournalEntry, Statement
 
+    cycle_seconds, cycle_queries = cycle
     print(f"database            {database}")
     print(f"accounts            {accounts}")
     print(f"days                {days}")
     print(f"cycle seconds       {cycle_seconds:.1f}")
     print(f"account-days/second {accounts * days / cycle_seconds:,.0f}")
+    print(f"cycle queries       {cycle_queries:,}")
     print(f"statements          {Statement.objects.count()}")
     print(f"journal entries     {JournalEntry.objects.count()}")
     print(f"bucket changes      {BucketChange.objects.count()}")
