@@ -9,7 +9,6 @@ MO      := $(PO:.po=.mo)
 BORROWERS ?= 2000
 DAYS    ?= 90
 SEED    ?= 42
-export DJANGO_SETTINGS_MODULE ?= arrears.config.settings.dev
 
 .PHONY: demo test test-sqlite test-postgres lint fmt messages compile-messages install clean bench
 
@@ -34,12 +33,12 @@ demo: install
 	$(BIN)/arrears demo --borrowers $(BORROWERS) --days $(DAYS) --seed $(SEED)
 
 test: install
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --ds=arrears.config.settings.test
 
 test-sqlite: test
 
 test-postgres: install
-	ARREARS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(BIN)/pytest -q -n 2 --dist loadfile
+	ARREARS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(BIN)/pytest -q -n 2 --dist loadfile --ds=arrears.config.settings.test
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
