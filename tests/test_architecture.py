@@ -22,3 +22,9 @@ def test_core_never_imports_django():
     )
     assert modules, "no core modules found"
     assert result.stdout.strip() == ""
+
+
+def test_the_home_page_leads_to_the_back_office(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
