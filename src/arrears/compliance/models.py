@@ -31,6 +31,18 @@ from arrears.compliance.choices import (
 from arrears.core.errors import Conflict
 
 
+def staff_member(verbose_name: Any) -> models.ForeignKey[Any, Any]:
+    """Who did it: a staff user; the link is cleared, not the row, if the user is removed."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class NeverDeleted(models.Model):
     """A record the law or an audit may ask for: rows are kept (lifted, revoked, voided)."""
 
@@ -59,14 +71,7 @@ class ProfileVersion(NeverDeleted):
     is_bundled = models.BooleanField(
         _("as shipped"), default=False, help_text=_("loaded from the YAML shipped with Arrears")
     )
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("edited by"),
-    )
+    edited_by = staff_member(_("edited by"))
     edited_at = models.DateTimeField(_("edited at"))
 
     class Meta:
@@ -122,25 +127,11 @@ class Hold(NeverDeleted):
     breathing_space = models.CharField(
         _("breathing space kind"), max_length=24, choices=BreathingSpaceKind.choices, blank=True
     )
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("set by"),
-    )
+    set_by = staff_member(_("set by"))
     set_by_name = models.CharField(_("set by (name)"), max_length=150)
     set_at = models.DateTimeField(_("set at"))
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("lifted by"),
-    )
+    lifted_by = staff_member(_("lifted by"))
     lifted_by_name = models.CharField(_("lifted by (name)"), max_length=150, blank=True)
     lift_reason = models.CharField(_("why it was lifted"), max_length=500, blank=True)
 
@@ -182,14 +173,7 @@ class OptOut(NeverDeleted):
     )
     message = models.CharField(_("words received"), max_length=500, blank=True)
     at = models.DateTimeField(_("at"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = staff_member(_("recorded by"))
 
     class Meta:
         verbose_name = _("opt-out")
@@ -214,14 +198,7 @@ class AutomatedConsent(NeverDeleted):
     how = models.CharField(_("how it was given"), max_length=200)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_how = models.CharField(_("how it was revoked"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = staff_member(_("recorded by"))
 
     class Meta:
         verbose_name = _("consent to automated contact")
@@ -430,14 +407,7 @@ class ContactAttempt(NeverDeleted):
     by = models.CharField(
         _("made by"), max_length=120, default="lender", help_text=_("the lender or the agency")
     )
-    agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("agent"),
-    )
+    agent = staff_member(_("agent"))
     automated = models.BooleanField(
         _("automated"), default=False, help_text=_("made by a machine, not a person")
     )

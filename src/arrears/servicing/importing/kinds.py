@@ -7,6 +7,7 @@ reference, account number or idempotency key.
 
 from __future__ import annotations
 
+import abc
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ class Record:
 
 
 @dataclass
-class ImportKind:
+class ImportKind(abc.ABC):
     name: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
     #: service argument → file column, to put a service's error on the right column
@@ -57,13 +58,16 @@ class ImportKind:
     seen: dict[str, int] = field(default_factory=dict)
 
     def look_up(self, rows: Sequence[dict[str, str | None]]) -> None:
-        """Fetch, in a few queries, whatever the rows refer to."""
+        """Fetch, in a few queries, whatever the rows refer to (nothing, by default)."""
+        return None
 
+    @abc.abstractmethod
     def check(self, cells: Cells) -> Record | None:
-        raise NotImplementedError
+        """The row's record, or None when a cell failed (the failure is on `cells`)."""
 
+    @abc.abstractmethod
     def write(self, record: Record) -> None:
-        raise NotImplementedError
+        """Write one checked record through the services."""
 
     def once(self, cells: Cells, column: str, value: str) -> None:
         """Refuse a value a row above already used (references, numbers, keys)."""
