@@ -11,13 +11,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from arrears.common.fields import staff_member
 from arrears.compliance.choices import (
     AttemptOutcome,
     BreathingSpaceKind,
@@ -29,18 +29,6 @@ from arrears.compliance.choices import (
     Role,
 )
 from arrears.core.errors import Conflict
-
-
-def staff_member(verbose_name: Any) -> models.ForeignKey[Any, Any]:
-    """Who did it: a staff user; the link is cleared, not the row, if the user is removed."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=verbose_name,
-    )
 
 
 class NeverDeleted(models.Model):

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "arrears.servicing",
     "arrears.compliance",
     "arrears.engagement",
+    "arrears.collection",
     "arrears.demo",
     "django_tasks",
     "django_tasks_db",

@@ -1,0 +1,1 @@
+"""Collection: cases, strategies, contact outcomes, promises to pay, escalation, work queues."""
