@@ -12,6 +12,8 @@ import yaml
 from hypothesis import strategies as st
 
 from arrears.core.strategy import AccountFacts, Strategy, parse_strategy
+from arrears.core.strategy.expressions.parser import parse_expression
+from arrears.core.strategy.expressions.tree import Constant
 from arrears.core.strategy.facts import FACTS, FactType
 
 AS_OF = dt.date(2026, 11, 28)
@@ -207,6 +209,9 @@ conditions: st.SearchStrategy[str] = st.recursive(
 
 # --- random strategies ------------------------------------------------------------------------
 
+#: A segment's condition that does not fold to `true` (only the last segment may catch all).
+_narrowing = conditions.filter(lambda source: parse_expression(source).node != Constant(True))
+
 
 @st.composite
 def strategy_documents(draw: st.DrawFn) -> dict[str, Any]:
@@ -239,7 +244,7 @@ def strategy_documents(draw: st.DrawFn) -> dict[str, Any]:
         paths[path_id] = path
     segments: list[dict[str, Any]] = []
     for index in range(draw(st.integers(1, 4))):
-        segment: dict[str, Any] = {"id": f"g{index}", "when": draw(conditions)}
+        segment: dict[str, Any] = {"id": f"g{index}", "when": draw(_narrowing)}
         if draw(st.integers(0, 3)) == 0:
             segment["action"] = "none"
         else:
