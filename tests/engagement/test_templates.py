@@ -58,6 +58,15 @@ def test_an_unknown_variable_is_an_error_not_an_empty_string():
     assert refused.value.field == "subject" and "borower_name" in refused.value.reason
 
 
+@pytest.mark.parametrize("source", ["Due {{ effective_on|date }}", "Pay {{ amout|money }}"])
+def test_an_unknown_variable_through_a_filter_is_named_not_a_crash(source):
+    name = source.split("{{ ")[1].split("|")[0]
+    with pytest.raises(ValidationError) as raised:
+        render_text(source, {}, language="en", field="body")
+    assert raised.value.field == "body"
+    assert name in str(raised.value)
+
+
 def test_html_email_is_escaped_and_text_is_not():
     values = {"name": "<b>Tom & Jerry</b>"}
     assert render_text("{{ name }}", values, language="en", field="body") == "<b>Tom & Jerry</b>"

@@ -11,10 +11,13 @@ import os
 
 import typer
 
-from arrears.cli import account, compliance, quote, setup
+from arrears.cli import account, collection_desk, compliance, notices, plan, quote, setup
+from arrears.cli import care as care_commands
+from arrears.cli import collection as collection_commands
 from arrears.cli import cycle as cycle_command
 from arrears.cli import demo as demo_commands
 from arrears.cli import imports as import_command
+from arrears.cli import strategy as strategy_commands
 from arrears.cli._runtime import DEFAULT_SETTINGS, setup_django
 
 app = typer.Typer(
@@ -47,6 +50,12 @@ app.command("import", epilog=import_command.EPILOG)(import_command.import_file)
 app.command("quote", epilog=quote.EPILOG)(quote.quote)
 app.add_typer(account.app, name="account")
 app.add_typer(compliance.app, name="compliance")
+app.add_typer(collection_commands.app, name="collection")
+collection_desk.register(collection_commands.app)
+app.add_typer(strategy_commands.app, name="strategy")
+app.add_typer(notices.app, name="notices")
+app.add_typer(plan.app, name="plan")
+app.add_typer(care_commands.app, name="care")
 
 
 def main() -> None:

@@ -1,21 +1,34 @@
 """The engagement admin: templates (checked on save, with a live preview), borrowers' notice
-preferences, reminder schedules, and the outbox (read-only: messages are never edited here)."""
+preferences, reminder schedules, and the outbox (read-only: messages are never edited here).
+
+The template form previews what is being typed before it is saved: its script POSTs the form's
+subject, bodies, kind, channel and language to `TemplateAdmin.preview_view`, which renders them
+in the sandbox with sample values in that language and lists the content validator's findings
+(templates/admin/engagement/template/). Nothing is written.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import Field
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from arrears.core.compliance.content import OPT_OUT_MISSING
 from arrears.core.errors import ValidationError as DomainValidationError
-from arrears.engagement.choices import REQUIRED_NOTICES, NoticeChannel, NoticeKind
+from arrears.engagement.choices import REQUIRED_NOTICES, NoticeChannel, NoticeKind, NoticeLanguage
 from arrears.engagement.models import NoticePreference, OutboxMessage, ReminderSchedule, Template
 from arrears.engagement.services import check_template, preview_template, save_template
+from arrears.engagement.services.templates import RenderedMessage, content_findings
 
 
 class TemplateForm(forms.ModelForm):
@@ -43,9 +56,63 @@ class TemplateForm(forms.ModelForm):
         return cleaned
 
 
+class TemplatePreviewForm(forms.Form):
+    """What the change form holds now, as its script sends it to the live preview."""
+
+    kind = forms.ChoiceField(choices=NoticeKind.choices)
+    channel = forms.ChoiceField(choices=NoticeChannel.choices)
+    language = forms.ChoiceField(choices=NoticeLanguage.choices)
+    subject = forms.CharField(required=False, max_length=300)
+    body = forms.CharField(required=False, strip=False)
+    html_body = forms.CharField(required=False, strip=False)
+
+    def candidate(self) -> Template:
+        """An unsaved template with the form's values."""
+        return Template(**{name: self.cleaned_data[name] for name in self.fields})
+
+
+@dataclass(frozen=True)
+class PreviewFinding:
+    """One thing the content validator found in a rendered part, in the template's language."""
+
+    field: str
+    label: str
+    rule_id: str
+    reason: str
+    excerpt: str
+
+
+def field_label(name: str) -> str:
+    """The template field's name as the form shows it ("body (text)", "正文（文本）")."""
+    field = Template._meta.get_field(name)
+    assert isinstance(field, Field)
+    return str(field.verbose_name)
+
+
+def preview_findings(
+    rendered: RenderedMessage, *, channel: str, language: str
+) -> list[PreviewFinding]:
+    """Every finding in the rendered subject, text and HTML body (not only the first, which is
+    what a save reports); a missing opt-out counts in a body, never in a subject alone."""
+    found: list[PreviewFinding] = []
+    for field in ("subject", "body", "html_body"):
+        text = getattr(rendered, field)
+        if not text:
+            continue
+        for finding in content_findings(text, channel):
+            if field == "subject" and finding.rule_id == OPT_OUT_MISSING:
+                continue
+            reason = finding.reason_zh if language == "zh-hans" else finding.reason_en
+            found.append(
+                PreviewFinding(field, field_label(field), finding.rule_id, reason, finding.excerpt)
+            )
+    return found
+
+
 @admin.register(Template)
 class TemplateAdmin(admin.ModelAdmin):
     form = TemplateForm
+    change_form_template = "admin/engagement/template/change_form.html"
     list_display = [
         "kind",
         "channel",
@@ -77,6 +144,45 @@ class TemplateAdmin(admin.ModelAdmin):
             rendered.body,
             format_html("<hr><div>{}</div>", rendered.html_body) if rendered.html_body else "",
         )
+
+    def get_urls(self) -> list[URLPattern]:
+        preview = path(
+            "preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="engagement_template_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The live preview (POST, staff with the right to add or change templates): the
+        posted template rendered with sample values and checked, written nowhere."""
+        if request.method != "POST":
+            return HttpResponse(status=405, headers={"Allow": "POST"})
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        form = TemplatePreviewForm(request.POST)
+        context: dict[str, Any] = {"form": form}
+        if form.is_valid():
+            candidate = form.candidate()
+            context["language"] = candidate.language
+            try:
+                rendered = preview_template(candidate)
+            except DomainValidationError as error:
+                context["render_error"] = error
+            else:
+                context["parts"] = [
+                    (field_label(name), getattr(rendered, name), name == "html_body")
+                    for name in ("subject", "body", "html_body")
+                    if getattr(rendered, name)
+                ]
+                context["findings"] = preview_findings(
+                    rendered, channel=candidate.channel, language=candidate.language
+                )
+                try:
+                    check_template(candidate)
+                except DomainValidationError as error:
+                    context["refusal"] = error
+        return TemplateResponse(request, "admin/engagement/template/preview.html", context)
 
     def save_model(self, request: HttpRequest, obj: Template, form: Any, change: bool) -> None:
         # every save is a new version through the service (the content validator runs again)

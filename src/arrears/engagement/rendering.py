@@ -17,7 +17,7 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from arrears.core.errors import ValidationError
@@ -25,6 +25,13 @@ from arrears.core.money import Money
 
 #: The Babel locale of each template language.
 LOCALES = {"zh-hans": "zh_Hans_CN", "en": "en_GB"}
+
+
+def _defined(value: Any) -> Any:
+    """A filter given an unknown variable says which one, as a plain `{{ name }}` would."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+    return value
 
 
 def babel_locale(language: str) -> str:
@@ -54,8 +61,10 @@ def environment(language: str, *, html: bool) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         autoescape=html, undefined=StrictUndefined, keep_trailing_newline=False
     )
-    env.filters["money"] = lambda value, currency=None: format_money(value, language, currency)
-    env.filters["date"] = lambda value: format_day(value, language)
+    env.filters["money"] = lambda value, currency=None: format_money(
+        _defined(value), language, currency
+    )
+    env.filters["date"] = lambda value: format_day(_defined(value), language)
     return env
 
 

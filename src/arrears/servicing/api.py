@@ -1,4 +1,5 @@
-"""The servicing REST API: borrowers, accounts (summary, ledger, statements, schedule), payments.
+"""The servicing REST API: borrowers, accounts (summary, ledger, statements, schedule), payments
+and autopay mandates.
 
 Handlers parse, check the caller's permission, call one service or selector, and render.
 Every error is a problem detail (see `arrears.common.problems`).
@@ -7,8 +8,10 @@ Every error is a problem detail (see `arrears.common.problems`).
 import datetime as dt
 from typing import Annotated
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Status
 from ninja.pagination import paginate
 
@@ -16,15 +19,22 @@ from arrears.common.pagination import LimitOffset
 from arrears.common.permissions import require_permissions
 from arrears.common.problems import error_responses
 from arrears.common.schemas import MAX_ID
+from arrears.core.errors import NotFound
 from arrears.core.money import Money
-from arrears.servicing.models import Borrower, Obligation
+from arrears.servicing.choices import MandateStatus
+from arrears.servicing.models import Account, AutopayDebit, AutopayMandate, Borrower, Obligation
 from arrears.servicing.schemas import (
+    RECENT_DEBITS,
     AccountDetail,
     AccountFilters,
     AccountListItem,
+    AutopayOut,
     BorrowerIn,
     BorrowerOut,
     JournalEntryOut,
+    MandateChangeIn,
+    MandateIn,
+    MandateOut,
     ObligationOut,
     PaymentIn,
     PaymentOut,
@@ -42,6 +52,7 @@ from arrears.servicing.selectors.listings import (
     borrower_list,
     payment_by_id,
 )
+from arrears.servicing.services.autopay import cancel_autopay, change_autopay, set_up_autopay_once
 from arrears.servicing.services.borrowers import register_borrower
 from arrears.servicing.services.payments import MAX_KEY_LENGTH, post_payment, reverse_payment
 
@@ -50,6 +61,7 @@ router = Router()
 BorrowerId = Annotated[int, Path(ge=1, le=MAX_ID, description="the borrower's id")]
 AccountId = Annotated[int, Path(ge=1, le=MAX_ID, description="the account's id")]
 PaymentId = Annotated[int, Path(ge=1, le=MAX_ID, description="the payment's id")]
+MandateId = Annotated[int, Path(ge=1, le=MAX_ID, description="the autopay mandate's id")]
 IdempotencyKey = Annotated[
     str,
     Header(
@@ -66,6 +78,9 @@ READ = error_responses(401, 403, 404, 422)
 #: 400 is a body that is not JSON at all; 422 a JSON body that is not a valid request
 WRITE = error_responses(400, 401, 403, 404, 409, 422)
 VIEW_ACCOUNT = "servicing.view_account"
+VIEW_AUTOPAY = (VIEW_ACCOUNT, "servicing.view_autopaymandate", "servicing.view_autopaydebit")
+SET_UP_AUTOPAY = "servicing.add_autopaymandate"
+CHANGE_AUTOPAY = "servicing.change_autopaymandate"
 
 
 # --- borrowers ----------------------------------------------------------------------------------
@@ -195,3 +210,82 @@ def create_payment_reversal(
     require_permissions(request, "servicing.change_payment")
     payment = payment_by_id(payment_id)
     return reverse_payment(payment=payment, reversed_on=payload.reversed_on, reason=payload.reason)
+
+
+# --- autopay ------------------------------------------------------------------------------------
+@router.get("/accounts/{account_id}/autopay", response={200: AutopayOut, **READ}, tags=["autopay"])
+def get_account_autopay(request: HttpRequest, account_id: AccountId) -> dict[str, object]:
+    """The account's autopay mandates (newest first) and its most recent debits."""
+    require_permissions(request, *VIEW_AUTOPAY)
+    account = account_by_id(account_id)
+    mandates = list(_account_mandates(account))
+    return {
+        "account_id": account.pk,
+        "active_mandate_id": next(
+            (m.pk for m in mandates if m.status == MandateStatus.ACTIVE), None
+        ),
+        "mandates": mandates,
+        "recent_debits": list(_recent_debits(account)),
+    }
+
+
+@router.post(
+    "/accounts/{account_id}/autopay",
+    response={200: MandateOut, 201: MandateOut, **WRITE},
+    tags=["autopay"],
+)
+def create_autopay(
+    request: HttpRequest, account_id: AccountId, payload: MandateIn
+) -> Status[AutopayMandate]:
+    """Set up autopay on an open account. 201 when set up; 200 with the same mandate when the
+    same request is sent again while it is active; 409 when another mandate is active."""
+    require_permissions(request, SET_UP_AUTOPAY)
+    account = account_by_id(account_id)
+    mandate, created = set_up_autopay_once(
+        account=account,
+        amount_rule=payload.amount_rule,
+        fixed_amount=payload.fixed_money(account.currency),
+        debit_days_before_due=payload.debit_days_before_due,
+        funding_account=payload.funding_account,
+        consent_reference=payload.consent_reference,
+        starts_on=payload.starts_on,
+    )
+    return Status(201 if created else 200, mandate)
+
+
+@router.patch("/autopay/{mandate_id}", response={200: MandateOut, **WRITE}, tags=["autopay"])
+def change_autopay_mandate(
+    request: HttpRequest, mandate_id: MandateId, payload: MandateChangeIn
+) -> AutopayMandate:
+    """Change the amount rule, the day, or the funding account and consent of a mandate."""
+    require_permissions(request, CHANGE_AUTOPAY)
+    mandate = _mandate_by_id(mandate_id)
+    changes = payload.changes(mandate.currency)
+    if not changes:
+        return mandate
+    return change_autopay(mandate=mandate, **changes)
+
+
+@router.post("/autopay/{mandate_id}/cancel", response={200: MandateOut, **WRITE}, tags=["autopay"])
+def cancel_autopay_mandate(request: HttpRequest, mandate_id: MandateId) -> AutopayMandate:
+    """Cancel a mandate: nothing more is debited under it. Cancelling again changes nothing."""
+    require_permissions(request, CHANGE_AUTOPAY)
+    return cancel_autopay(mandate=_mandate_by_id(mandate_id))
+
+
+# reads of the autopay operations (candidates for servicing.selectors.autopay)
+def _account_mandates(account: Account) -> QuerySet[AutopayMandate]:
+    return AutopayMandate.objects.filter(account=account).order_by("-created_at", "-pk")
+
+
+def _recent_debits(account: Account) -> QuerySet[AutopayDebit]:
+    return AutopayDebit.objects.filter(account=account).order_by("-attempted_on", "-pk")[
+        :RECENT_DEBITS
+    ]
+
+
+def _mandate_by_id(mandate_id: int) -> AutopayMandate:
+    mandate = AutopayMandate.objects.filter(pk=mandate_id).first()
+    if mandate is None:
+        raise NotFound(_("There is no autopay mandate with id %(id)s.") % {"id": mandate_id})
+    return mandate

@@ -12,12 +12,17 @@ from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 
 from arrears.common.schemas import InputSchema, MoneyOut, Text
-from arrears.core.errors import Conflict
+from arrears.core.errors import Conflict, ValidationError
+from arrears.core.money import Money
 from arrears.servicing.choices import (
     AccountStatus,
+    AutopayAmountRule,
+    AutopayDebitStatus,
     ContactKind,
+    DebitFailureCode,
     EntryKind,
     Language,
+    MandateStatus,
     ObligationKind,
     PaymentChannel,
     PaymentStatus,
@@ -25,11 +30,14 @@ from arrears.servicing.choices import (
 )
 from arrears.servicing.models import (
     Account,
+    AutopayDebit,
+    AutopayMandate,
     JournalLine,
     Obligation,
     Payment,
     Statement,
 )
+from arrears.servicing.services.autopay import MAX_DAYS_BEFORE_DUE
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -326,11 +334,7 @@ class PaymentIn(InputSchema):
     @field_validator("amount", mode="before")
     @classmethod
     def _amount_is_a_string(cls, value: object) -> object:
-        if not isinstance(value, str):
-            raise ValueError(
-                _('send the amount as a decimal string such as "120.50", not a JSON number')
-            )
-        return value
+        return _decimal_string(value)
 
     @field_validator("received_on")
     @classmethod
@@ -383,6 +387,164 @@ class ReversalIn(InputSchema):
     @classmethod
     def _reversed_on_is_past(cls, value: dt.date) -> dt.date:
         return _not_in_future(value)
+
+
+# --- autopay ------------------------------------------------------------------------------------
+#: The most debits `GET /accounts/{id}/autopay` lists, newest first.
+RECENT_DEBITS = 24
+MaxDaysBeforeDue = Annotated[int, Field(ge=0, le=MAX_DAYS_BEFORE_DUE)]
+FundingAccount = Annotated[Text, StringConstraints(min_length=4, max_length=40)]
+ConsentReference = Annotated[Text, StringConstraints(min_length=1, max_length=120)]
+
+
+class MandateOut(Schema):
+    """An autopay mandate (自动还款/代扣协议): what it debits, when, from which account."""
+
+    id: int
+    account_id: int
+    amount_rule: AutopayAmountRule
+    fixed_amount: MoneyOut | None = Field(description="only for the `fixed` rule")
+    debit_days_before_due: int = Field(description="0 = on the due date")
+    funding_account_masked: str = Field(examples=["****3456"])
+    consent_reference: str
+    status: MandateStatus
+    suspended_reason: str = Field(description="why the bank stopped it, when suspended")
+    starts_on: dt.date
+    created_at: dt.datetime
+    changed_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_fixed_amount(obj: AutopayMandate) -> MoneyOut | None:
+        if obj.fixed_amount_minor is None:
+            return None
+        return MoneyOut.from_minor(obj.fixed_amount_minor, obj.currency)
+
+
+class AutopayDebitOut(Schema):
+    """One attempt to collect a due payment under a mandate."""
+
+    id: int
+    mandate_id: int
+    for_due_on: dt.date
+    attempt: int
+    attempted_on: dt.date
+    amount: MoneyOut
+    status: AutopayDebitStatus
+    failure_code: DebitFailureCode | None
+    next_retry_on: dt.date | None
+    returned_on: dt.date | None
+    payment_id: int | None
+    provider_reference: str
+
+    @staticmethod
+    def resolve_amount(obj: AutopayDebit) -> MoneyOut:
+        return MoneyOut.from_minor(obj.amount_minor, obj.currency)
+
+    @staticmethod
+    def resolve_failure_code(obj: AutopayDebit) -> str | None:
+        return obj.failure_code or None
+
+
+class AutopayOut(Schema):
+    """An account's autopay: every mandate (newest first) and the most recent debits."""
+
+    account_id: int
+    active_mandate_id: int | None
+    mandates: list[MandateOut]
+    recent_debits: list[AutopayDebitOut] = Field(
+        description=f"the last {RECENT_DEBITS} debit attempts, newest first"
+    )
+
+
+class MandateIn(InputSchema):
+    """Set up autopay. The borrower's signed consent is referenced, never stored; only the last
+    four characters of the funding account are kept."""
+
+    amount_rule: AutopayAmountRule = Field(
+        description="`minimum` (what is due), `statement_balance` (cards) or `fixed`"
+    )
+    fixed_amount: DecimalAmount | None = Field(
+        default=None,
+        description="for the `fixed` rule: a decimal string in major units",
+        examples=["500.00"],
+    )
+    currency: CurrencyCode | None = Field(
+        default=None, description="of `fixed_amount`; the account's currency when left out"
+    )
+    debit_days_before_due: MaxDaysBeforeDue = 0
+    funding_account: FundingAccount = Field(
+        description="the bank account or card to debit", examples=["6222021234563456"]
+    )
+    consent_reference: ConsentReference = Field(
+        description="the signed mandate, DDI or 代扣协议 number", examples=["DDI-2025-0001"]
+    )
+    starts_on: dt.date | None = Field(default=None, description="default: today")
+
+    @field_validator("fixed_amount", mode="before")
+    @classmethod
+    def _fixed_amount_is_a_string(cls, value: object) -> object:
+        return value if value is None else _decimal_string(value)
+
+    def fixed_money(self, account_currency: str) -> Money | None:
+        return _fixed_money(self.fixed_amount, self.currency or account_currency)
+
+
+class MandateChangeIn(InputSchema):
+    """Change a mandate: what is left out (or null) keeps its value. A suspended mandate needs
+    a new `funding_account` and `consent_reference` to become active again."""
+
+    amount_rule: AutopayAmountRule | None = None
+    fixed_amount: DecimalAmount | None = Field(
+        default=None, description="for the `fixed` rule", examples=["800.00"]
+    )
+    currency: CurrencyCode | None = Field(
+        default=None, description="of `fixed_amount`; the mandate's currency when left out"
+    )
+    debit_days_before_due: MaxDaysBeforeDue | None = None
+    funding_account: FundingAccount | None = None
+    consent_reference: ConsentReference | None = None
+
+    @field_validator("fixed_amount", mode="before")
+    @classmethod
+    def _fixed_amount_is_a_string(cls, value: object) -> object:
+        return value if value is None else _decimal_string(value)
+
+    def changes(self, mandate_currency: str) -> dict[str, Any]:
+        """The keyword arguments of `change_autopay`: only what the request names."""
+        changes: dict[str, Any] = {
+            name: getattr(self, name)
+            for name in (
+                "amount_rule",
+                "debit_days_before_due",
+                "funding_account",
+                "consent_reference",
+            )
+            if getattr(self, name) is not None
+        }
+        fixed = _fixed_money(self.fixed_amount, self.currency or mandate_currency)
+        if fixed is not None:
+            changes["fixed_amount"] = fixed
+        return changes
+
+
+def _fixed_money(amount: str | None, currency: str) -> Money | None:
+    """The fixed amount as Money; a bad currency or too many decimals names `fixed_amount`."""
+    if amount is None:
+        return None
+    try:
+        return Money(amount, currency)
+    except ValidationError as error:
+        field = "currency" if error.field == "currency" else "fixed_amount"
+        raise ValidationError(field, error.reason) from None
+
+
+def _decimal_string(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError(
+            _('send the amount as a decimal string such as "120.50", not a JSON number')
+        )
+    return value
 
 
 def _not_in_future(value: dt.date) -> dt.date:

@@ -145,6 +145,80 @@ def set_up_autopay(
 
 
 @transaction.atomic
+def set_up_autopay_once(
+    *,
+    account: Account,
+    amount_rule: AutopayAmountRule | str,
+    funding_account: str,
+    consent_reference: str,
+    fixed_amount: Money | None = None,
+    debit_days_before_due: int = 0,
+    starts_on: dt.date | None = None,
+    clock: Clock | None = None,
+) -> tuple[AutopayMandate, bool]:
+    """`set_up_autopay`, safe to send again: returns (mandate, created).
+
+    A request repeated while its mandate is active (same consent reference, rules and funding
+    account) answers with that mandate and writes nothing, so a client that lost the answer
+    can retry. Any other request on an account with an active mandate is a Conflict.
+    """
+    Account.objects.select_for_update().get(pk=account.pk)  # one set-up at a time per account
+    active = AutopayMandate.objects.filter(account=account, status=MandateStatus.ACTIVE).first()
+    if active is not None and _same_request(
+        active,
+        amount_rule=str(amount_rule),
+        fixed_amount=fixed_amount,
+        debit_days_before_due=debit_days_before_due,
+        funding_account=funding_account,
+        consent_reference=consent_reference,
+        starts_on=starts_on,
+    ):
+        return active, False
+    mandate = set_up_autopay(
+        account=account,
+        amount_rule=amount_rule,
+        funding_account=funding_account,
+        consent_reference=consent_reference,
+        fixed_amount=fixed_amount,
+        debit_days_before_due=debit_days_before_due,
+        starts_on=starts_on,
+        clock=clock,
+    )
+    return mandate, True
+
+
+def _same_request(
+    mandate: AutopayMandate,
+    *,
+    amount_rule: str,
+    fixed_amount: Money | None,
+    debit_days_before_due: int,
+    funding_account: str,
+    consent_reference: str,
+    starts_on: dt.date | None,
+) -> bool:
+    """Would this set-up request have made `mandate`? (An invalid request never would.)"""
+    try:
+        masked = mask_funding_account(funding_account or "")
+    except ValidationError:
+        return False
+    fixed = (fixed_amount.currency, fixed_amount.minor) if fixed_amount is not None else None
+    stored = (
+        (mandate.currency, mandate.fixed_amount_minor)
+        if mandate.fixed_amount_minor is not None
+        else None
+    )
+    return (
+        mandate.consent_reference == (consent_reference or "").strip()[:120]
+        and mandate.amount_rule == amount_rule
+        and stored == fixed
+        and mandate.debit_days_before_due == debit_days_before_due
+        and mandate.funding_account_masked == masked
+        and (starts_on is None or mandate.starts_on == starts_on)
+    )
+
+
+@transaction.atomic
 def change_autopay(
     *,
     mandate: AutopayMandate,
