@@ -155,3 +155,132 @@ def make_statement(
             amount_minor=minimum.minor,
         )
     return statement
+
+
+# --- collection night (the batch's tests) -----------------------------------------------------
+
+
+def make_overdue_loan(day: dt.date, days_past_due: int, **overrides: Any) -> Account:
+    """A loan whose first instalment fell due `days_past_due` days before `day`, unpaid, aged on
+    `day` (0: a loan with nothing due yet)."""
+    from arrears.core.calendar import add_months
+    from arrears.servicing.services.ageing import age_account
+
+    due = day - dt.timedelta(days=days_past_due)
+    start = add_months(due, -1) if days_past_due > 0 else day - dt.timedelta(days=5)
+    account = make_loan_account(start_on=start, **overrides)
+    age_account(account=account, as_of=day)
+    return account
+
+
+def make_night_portfolio(day: dt.date, size: int, seed: int) -> list[Account]:
+    """A seeded random portfolio for the collection night: loans at random days past due (one
+    account per borrower), some with open cases part-way along their path, paused treatments,
+    hardship flags, promises, disputes, charge-offs, cures and contact histories."""
+    import random
+
+    from arrears.collection.models import Case, Promise
+    from arrears.compliance.services import record_contact_attempt, record_opt_out, set_hold
+
+    rng = random.Random(seed)
+    accounts: list[Account] = []
+    for _ in range(size):
+        dpd = rng.choice([0, 0, 1, 1, 2, 3, 4, 5, 7, 10, 14, 16, 20, 29, 30, 31, 45, 60, 61, 89])
+        borrower = make_borrower(
+            preferred_language=rng.choice(["zh-hans", "zh-hans", "en"]),
+            email=rng.choice(["", f"b{next_number()}@example.com"]),
+            # living abroad: 09:00 there is the middle of the night in Shanghai (deferred)
+            time_zone="America/Los_Angeles" if rng.random() < 0.12 else None,
+        )
+        if rng.random() < 0.1:  # said 退订 to the SMS (blocked)
+            record_opt_out(borrower=borrower, channel="sms", source="退订")
+        account = make_overdue_loan(day, dpd, borrower=borrower)
+        accounts.append(account)
+        at = dt.datetime.combine(day, dt.time(3), tzinfo=dt.UTC)
+        if (dpd >= 2 and rng.random() < 0.7) or (dpd == 0 and rng.random() < 0.2):
+            stage = "early" if dpd <= 30 else "mid" if dpd <= 60 else "late"
+            case = Case.objects.create(
+                account=account, borrower=borrower, stage=rng.choice([stage, stage, "early"]),
+                opened_on=day - dt.timedelta(days=max(dpd - 1, 1)), opened_reason="seeded",
+                segment="delinquent", path=rng.choice(["ladder", "call_first", ""]),
+                last_step=rng.choice(["", "sms_d1", "call_d3", "call_d1", "email_d2"]),
+                last_step_on=day - dt.timedelta(days=rng.choice([1, 1, 2, 3])),
+                hardship=rng.random() < 0.1, no_answer_streak=rng.choice([0, 0, 1, 3, 4]),
+                paused_until=day + dt.timedelta(days=2) if rng.random() < 0.08 else None,
+                pause_reason="promise to pay", updated_at=at,
+            )  # fmt: skip
+            if rng.random() < 0.15:
+                promise = Promise.objects.create(
+                    case=case, account=account, borrower=borrower, source="agent",
+                    status=rng.choice(["live", "broken", "kept", "partly_kept"]),
+                    currency=account.currency, total_minor=50000,
+                    taken_at=at - dt.timedelta(days=rng.choice([1, 3, 10])),
+                )  # fmt: skip
+                promise.instalments.create(
+                    due_on=day + dt.timedelta(days=3), amount_minor=50000, status=promise.status
+                )
+        if dpd >= 1 and rng.random() < 0.06:
+            set_hold(borrower=borrower, kind="dispute", start_on=day - dt.timedelta(days=1),
+                     reason="disputes the amount", account=account,
+                     review_on=day + dt.timedelta(days=30))  # fmt: skip
+        if dpd >= 1 and rng.random() < 0.4:
+            for back in range(rng.randint(1, 4)):
+                record_contact_attempt(
+                    borrower=borrower, channel="call",
+                    address=borrower.contact_points.first().value,
+                    outcome=rng.choice(["no_answer", "conversation", "no_answer", "voicemail"]),
+                    started_at=at - dt.timedelta(days=back + 1, hours=rng.randint(0, 6)),
+                    accounts=[account], purpose="collection",
+                )  # fmt: skip
+    return accounts
+
+
+# --- collections desk (cases, collectors, queues, agencies) -------------------------------------
+
+
+def make_collection_case(account: Account | None = None, **overrides: Any) -> Any:
+    """An open collection case of `account` (default: a new loan), opened through `open_case`."""
+    from arrears.collection.services import open_case
+
+    account = account or make_loan_account()
+    fields: dict[str, Any] = {"on": DEFAULT_OPENED_ON, "reason": "entered collection"}
+    fields.update(overrides)
+    return open_case(account=account, **fields)
+
+
+def make_work_queue(code: str | None = None, **overrides: Any) -> Any:
+    """An active work queue for the early and mid stages."""
+    from arrears.collection.models import WorkQueue
+
+    code = code or f"queue{next_number()}"
+    fields: dict[str, Any] = {"name_en": code, "name_zh": code, "stages": ["early", "mid"]}
+    fields.update(overrides)
+    return WorkQueue.objects.create(code=code, **fields)
+
+
+def make_collector_user(
+    username: str | None = None, *, role: str = "collector", **fields: Any
+) -> Any:
+    """A staff user in a collector role with a collector profile (skills, languages, queues)."""
+    from django.contrib.auth import get_user_model
+
+    from arrears.collection.models import Collector
+    from arrears.identity.services import grant_role
+
+    queues = fields.pop("queues", [])
+    user = get_user_model().objects.create_user(
+        username=username or f"collector{next_number()}", is_staff=True
+    )
+    grant_role(user=user, role=role)
+    Collector.objects.create(user=user, **fields).queues.set(queues)
+    return user
+
+
+def make_agency(code: str | None = None, **overrides: Any) -> Any:
+    """A collection agency on a 15 % commission, without caps unless given."""
+    from arrears.collection.models import Agency
+
+    code = code or f"agency{next_number()}"
+    fields: dict[str, Any] = {"name_en": code, "name_zh": code, "commission_bp": 1500}
+    fields.update(overrides)
+    return Agency.objects.create(code=code, **fields)

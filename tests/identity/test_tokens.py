@@ -114,7 +114,14 @@ def test_roles_are_groups_with_model_permissions_and_can_be_ensured_again():
     ensure_roles()
 
     groups = {group.name: group for group in Group.objects.all()}
-    assert set(groups) == {"agent", "supervisor", "compliance", "admin"}
+    assert set(groups) == {
+        "agent",
+        "supervisor",
+        "compliance",
+        "admin",
+        "collector",
+        "collection_supervisor",
+    }
 
     def may(role: str, permission: str) -> bool:
         app_label, codename = permission.split(".")

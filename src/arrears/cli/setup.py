@@ -34,6 +34,7 @@ def prepare_database(
     from django.core.management import call_command
     from django.db import transaction
 
+    from arrears.collection.services import load_bundled_strategies, load_dispositions
     from arrears.compliance.services import load_profiles
     from arrears.engagement.services import load_templates
     from arrears.identity.services import ensure_roles
@@ -44,6 +45,8 @@ def prepare_database(
         products = load_products()
         load_profiles()  # the bundled compliance profiles, as editable versions
         load_templates()  # the bundled notice templates (checked by the content validator)
+        load_dispositions()  # the standard call and contact results
+        load_bundled_strategies()  # the conventional ladder, active unless one is already
         roles = ensure_roles()
         admin = None
         if admin_password is not None:

@@ -237,6 +237,7 @@ class CollectionAction(models.Model):
         WorkQueue, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
     )
     assigned_to = staff_member(_("assigned to"))
+    taken_at = models.DateTimeField(_("taken by the collector at"), null=True, blank=True)
     decision = models.ForeignKey(
         "compliance.Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -255,6 +256,7 @@ class CollectionAction(models.Model):
         verbose_name = _("collection action")
         verbose_name_plural = _("collection actions")
         ordering = ["business_date", "id"]
+        permissions = [("work_queue", _("Can take calls from the collection work queue"))]
         indexes = [
             models.Index(fields=["queue", "status", "due_at"], name="action_queue_due"),
             models.Index(fields=["case", "business_date"], name="action_case_date"),
@@ -383,6 +385,7 @@ class Escalation(models.Model):
         verbose_name = _("escalation")
         verbose_name_plural = _("escalations")
         ordering = ["-requested_at"]
+        permissions = [("approve_escalation", _("Can approve or reject an escalation"))]
 
 
 class Placement(models.Model):

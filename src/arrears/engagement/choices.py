@@ -13,6 +13,10 @@ class NoticeKind(models.TextChoices):
     PLAN_INSTALMENT_DUE = "plan_instalment_due", _("Plan instalment due")
     PROMISE_REMINDER = "promise_reminder", _("Promise-to-pay reminder")
     TERMS_CHANGE = "terms_change", _("Change of terms")
+    COLLECTION_REMINDER = "collection_reminder", _("Overdue payment reminder")
+    SELF_SERVICE_LINK = "self_service_link", _("Self-service link (pay, plan, callback)")
+    WARNING_LETTER = "warning_letter", _("Warning letter (催收函)")
+    LAWYERS_LETTER = "lawyers_letter", _("Lawyer's letter (律师函)")
 
 
 #: Notices the law requires: a borrower cannot turn them off (only choose the channel).

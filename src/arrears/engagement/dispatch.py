@@ -1,18 +1,24 @@
 """The outbox dispatcher: each due message gets a permit at send time, then goes out once.
 
-For each message, three short transactions:
+A pass works on a batch of messages, in short transactions:
 
-1. **claim** (committed before anything else): `pending` rows due now — and `sending` rows whose
-   lease ran out, i.e. left behind by a dispatcher that died — become `sending`, `attempts + 1`,
-   `next_attempt_at = now + lease`. PostgreSQL takes them with `FOR UPDATE SKIP LOCKED`, so
-   several dispatchers share the work; SQLite has one writer at a time anyway.
-2. **permit**: the stored permit if it is still usable (a retry after a crash), else
-   `compliance.request_permit(...)` for this borrower, channel, address and purpose. A refusal
-   puts the message back to `pending` at the gate's `next_permitted_at` (or `blocked` when the
-   gate names no later time), with the decision.
-3. **send**: in one transaction, the adapter uses the permit, hands the message over (with the
-   message's id as the SMS `Idempotency-Key`, the e-mail `Message-ID`, the letter's file name,
-   the in-app key), writes the contact attempt, and the row becomes `sent`. A failure rolls all
+1. **claim** (committed before anything else): up to `limit` `pending` rows due now — and
+   `sending` rows whose lease ran out, i.e. left behind by a dispatcher that died — become
+   `sending`, `attempts + 1`, `next_attempt_at = now + lease`. PostgreSQL takes them with
+   `FOR UPDATE SKIP LOCKED`, so several dispatchers share the work; SQLite has one writer at a
+   time anyway.
+2. **permits, for the whole batch at once** (one transaction): a message keeps its stored permit
+   if it is still usable (a retry after a crash); the others are put to the compliance gate
+   together — `compliance.decide_in_bulk`, which answers for each what `request_permit` would,
+   in the batch's order (a second message to one borrower counts the first's permit) — and get
+   their decision and permit stored. A refusal puts the message back to `pending` at the gate's
+   `next_permitted_at` (or `blocked` when the gate names no later time), with the decision. A
+   message the gate cannot judge at all (no profile for the borrower's country, an address
+   that is not one) is `failed` with the reason, and the rest of the batch goes on.
+3. **send**, message by message: in one transaction, the adapter uses the permit (one permit at
+   a time, at the moment of sending), hands the message over (with the message's id as the SMS
+   `Idempotency-Key`, the e-mail `Message-ID`, the letter's file name, the in-app key), writes
+   the contact attempt, and the row becomes `sent`. A failure rolls all
    of it back — the permit stays unused, nothing is recorded as contacted — and the row goes
    back to `pending` after an exponential back-off, or `failed` after the last attempt.
 
@@ -31,16 +37,21 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
+import uuid
 from collections.abc import Callable, Mapping
+from typing import Any
 
+import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from arrears.compliance.models import Permit
-from arrears.compliance.services import PermitRefused, request_permit
+from arrears.compliance.services import PermitRefused, decide_in_bulk
 from arrears.core.clock import Clock, SystemClock
+from arrears.core.errors import ValidationError
 from arrears.engagement.channels.base import ChannelAdapter, DeliveryFailed, OutboundMessage
 from arrears.engagement.channels.registry import adapter_for
 from arrears.engagement.choices import OutboxStatus
@@ -89,14 +100,21 @@ def dispatch_outbox(
     clock = clock or SystemClock()
     counts = DispatchCounts()
     chosen: dict[str, ChannelAdapter] = dict(adapters or {})
-    for message in _claim(limit=limit, now=clock.now()):
+    claimed = _claim(limit=limit, now=clock.now())
+    for message in claimed:
         counts.claimed += 1
         if on_step:
             on_step("claimed", message)
-        adapter = chosen.get(message.channel)
-        if adapter is None:
-            adapter = chosen[message.channel] = adapter_for(message.channel, clock=clock)
-        outcome = _dispatch_one(message, adapter=adapter, clock=clock, on_step=on_step)
+    permitted = _permit_batch(claimed, clock=clock)
+    for message in claimed:
+        outcome = permitted[message.pk]
+        if outcome == "ok":
+            if on_step:
+                on_step("permitted", message)
+            adapter = chosen.get(message.channel)
+            if adapter is None:
+                adapter = chosen[message.channel] = adapter_for(message.channel, clock=clock)
+            outcome = _send(message, adapter=adapter, clock=clock, on_step=on_step)
         setattr(counts, outcome, getattr(counts, outcome) + 1)
     return counts
 
@@ -130,22 +148,17 @@ def _usable(permit: Permit | None, now: dt.datetime) -> bool:
     )
 
 
-def _dispatch_one(
+def _send(
     message: OutboxMessage,
     *,
     adapter: ChannelAdapter,
     clock: Clock,
     on_step: StepHook | None,
 ) -> str:
-    permitted = _permit(message, clock=clock)
-    if permitted != "ok":
-        return permitted
-    if on_step:
-        on_step("permitted", message)
-    assert message.permit is not None
+    """Hand one permitted message to its adapter: sent, or back to pending, or failed."""
     try:
         with transaction.atomic():
-            delivery = adapter.send(permit_id=message.permit.pk, message=_outbound(message))
+            delivery = adapter.send(permit_id=message.permit_id, message=_outbound(message))
             if on_step:
                 on_step("delivered", message)
             OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
@@ -168,44 +181,88 @@ def _dispatch_one(
     return "sent"
 
 
-def _permit(message: OutboxMessage, *, clock: Clock) -> str:
-    """Give `message` a usable permit (committed), or park it: returns "ok" or the outcome."""
+def _permit_batch(messages: list[OutboxMessage], *, clock: Clock) -> dict[Any, str]:
+    """Give each message a usable permit (committed) or park it: "ok" or the outcome, by id.
+
+    The messages without a usable permit are decided together by `decide_in_bulk`; a message
+    it refuses to judge (bad data) fails on its own and the others are decided without it.
+    """
     now = clock.now()
-    if _usable(message.permit, now):
-        return "ok"
-    with transaction.atomic():
-        decision = request_permit(
-            borrower=message.borrower,
-            account=message.account,
-            channel=message.channel,
-            address=message.address,
-            purpose=message.purpose,
-            automated=True,
-            message_kind=message.kind,
-            clock=clock,
-        )
-        permit = decision.issued_permit
-        update: dict[str, object] = {"decision": decision}
-        if permit is not None:
-            update["permit"] = permit
-            outcome = "ok"
+    outcomes: dict[Any, str] = {m.pk: "ok" for m in messages if _usable(m.permit, now)}
+    asking = [m for m in messages if m.pk not in outcomes]
+    while asking:
+        try:
+            with transaction.atomic():
+                answer = decide_in_bulk(proposals=_proposals(asking), now=now)
+                outcomes.update(_store(asking, answer))
+            break
+        except ValidationError as error:
+            position = _row_of(error)
+            if position is None:
+                raise
+            bad = asking.pop(position)
+            outcomes[bad.pk] = _failed(bad, DeliveryFailed(str(error), transient=False), now=now)
+    return outcomes
+
+
+def _proposals(messages: list[OutboxMessage]) -> pl.DataFrame:
+    """The messages as proposed contacts, now: this borrower, account, channel, address and
+    purpose, sent by a machine (`automated`), of the message's kind."""
+    return pl.DataFrame(
+        {
+            "request_id": [uuid.uuid4().hex for _m in messages],
+            "borrower_id": [m.borrower_id for m in messages],
+            "account_id": [m.account_id for m in messages],
+            "channel": [m.channel for m in messages],
+            "address": [m.address for m in messages],
+            "purpose": [m.purpose for m in messages],
+            "automated": [True] * len(messages),
+            "message_kind": [m.kind for m in messages],
+        },
+        schema_overrides={"account_id": pl.Int64},
+    )
+
+
+def _store(messages: list[OutboxMessage], answer: pl.DataFrame) -> dict[Any, str]:
+    """Store each message's decision and permit; put the refused back to pending at the next
+    permitted time, or block them (a few UPDATEs for the whole batch)."""
+    outcomes: dict[Any, str] = {}
+    permitted: list[OutboxMessage] = []
+    refused: list[OutboxMessage] = []
+    for message, row in zip(messages, answer.iter_rows(named=True), strict=True):
+        message.decision_id = row["decision_id"]
+        if row["permit_id"] is not None:
+            message.permit_id = uuid.UUID(row["permit_id"])
+            permitted.append(message)
+            outcomes[message.pk] = "ok"
+            continue
+        message.permit_id = None
+        message.last_error = _("Refused by the compliance gate: %(rules)s") % {
+            "rules": " ".join(row["denied_rule_ids"]) or "-"
+        }
+        message.attempts -= 1  # nothing was attempted
+        if row["next_permitted_at"] is not None:
+            message.status = OutboxStatus.PENDING
+            message.next_attempt_at = row["next_permitted_at"]
+            outcomes[message.pk] = "deferred"
         else:
-            reasons = _("Refused by the compliance gate: %(rules)s") % {
-                "rules": decision.denied_rules or "-"
-            }
-            update["last_error"] = reasons
-            update["attempts"] = F("attempts") - 1  # nothing was attempted
-            if decision.next_permitted_at is not None:
-                update["status"] = OutboxStatus.PENDING
-                update["next_attempt_at"] = decision.next_permitted_at
-                outcome = "deferred"
-            else:
-                update["status"] = OutboxStatus.BLOCKED
-                outcome = "blocked"
-        OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(**update)
-    message.decision = decision
-    message.permit = permit
-    return outcome
+            message.status = OutboxStatus.BLOCKED
+            outcomes[message.pk] = "blocked"
+        refused.append(message)
+    mine = OutboxMessage.objects.filter(status=OutboxStatus.SENDING)
+    mine.bulk_update(permitted, ["decision", "permit"], batch_size=500)
+    mine.bulk_update(
+        refused,
+        ["decision", "permit", "status", "next_attempt_at", "last_error", "attempts"],
+        batch_size=500,
+    )
+    return outcomes
+
+
+def _row_of(error: ValidationError) -> int | None:
+    """The row an error of `decide_in_bulk` names (`proposals[3].channel` → 3)."""
+    found = re.match(r"proposals\[(\d+)\]", error.field)
+    return int(found.group(1)) if found else None
 
 
 def _back_to_pending(

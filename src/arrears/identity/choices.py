@@ -9,3 +9,5 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     COMPLIANCE = "compliance", _("Compliance officer")
     ADMIN = "admin", _("Administrator")
+    COLLECTOR = "collector", _("Collector (催收员)")
+    COLLECTION_SUPERVISOR = "collection_supervisor", _("Collection supervisor")

@@ -28,6 +28,44 @@ SHOWN_PREFIX_LENGTH = 12
 #: `last_used_at` is refreshed at most this often, so reads do not each cost a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
+#: What a collector does: work the queue, record call outcomes, take promises, ask to escalate.
+COLLECTOR_PERMISSIONS = (
+    "collection.view_*",
+    "collection.work_queue",
+    "collection.add_contactoutcome",
+    "collection.add_promise",
+    "collection.add_escalation",
+)
+#: A collection supervisor also approves escalations, places cases with agencies, moves and
+#: assigns cases, and sets up queues, collectors, agencies, dispositions and strategies.
+COLLECTION_SUPERVISOR_PERMISSIONS = (
+    *COLLECTOR_PERMISSIONS,
+    "collection.approve_escalation",
+    "collection.change_case",
+    "collection.change_promise",
+    "collection.add_placement",
+    "collection.change_placement",
+    "collection.add_workqueue",
+    "collection.change_workqueue",
+    "collection.add_collector",
+    "collection.change_collector",
+    "collection.add_agency",
+    "collection.change_agency",
+    "collection.add_disposition",
+    "collection.change_disposition",
+    "collection.add_strategy",
+    "collection.change_strategy",
+)
+
+#: Hardship help an agent gives: take a financial statement, price and propose a plan, record
+#: the borrower's acceptance; read articles and debt-advice services.
+HARDSHIP_AGENT_PERMISSIONS = (
+    "hardship.view_*",
+    "hardship.add_assessment",
+    "hardship.add_plan",
+    "hardship.change_plan",
+)
+
 #: The permissions of each role, as `app_label.codename` patterns (`fnmatch`). Later apps
 #: (compliance, collection, care …) add their own lines here.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
@@ -40,6 +78,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "compliance.check_contact",
         "compliance.add_optout",  # a STOP heard on the phone is recorded at once
         "compliance.add_contactattempt",
+        *COLLECTOR_PERMISSIONS,
+        *HARDSHIP_AGENT_PERMISSIONS,
     ),
     Role.SUPERVISOR: (
         "servicing.view_*",
@@ -60,6 +100,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "compliance.add_contactattempt",
         "compliance.add_contactpreference",
         "compliance.change_contactpreference",
+        *COLLECTION_SUPERVISOR_PERMISSIONS,
+        *HARDSHIP_AGENT_PERMISSIONS,
     ),
     Role.COMPLIANCE: (
         "servicing.view_*",
@@ -75,8 +117,37 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "compliance.change_contactpreference",
         "compliance.add_profileversion",  # editing a profile saves a new version
         "compliance.change_profileversion",  # making a version the active one
+        "hardship.view_*",
     ),
-    Role.ADMIN: ("servicing.*", "identity.*", "auth.*", "compliance.*"),
+    Role.ADMIN: (
+        "servicing.*",
+        "identity.*",
+        "auth.*",
+        "compliance.*",
+        "collection.*",
+        "hardship.*",
+    ),
+    Role.COLLECTOR: (
+        "servicing.view_*",
+        "servicing.add_payment",
+        "compliance.view_*",
+        "compliance.check_contact",
+        "compliance.add_optout",
+        "compliance.add_contactattempt",
+        *COLLECTOR_PERMISSIONS,
+        *HARDSHIP_AGENT_PERMISSIONS,
+    ),
+    Role.COLLECTION_SUPERVISOR: (
+        "servicing.view_*",
+        "servicing.add_payment",
+        "compliance.view_*",
+        "compliance.check_contact",
+        "compliance.add_hold",
+        "compliance.add_optout",
+        "compliance.add_contactattempt",
+        *COLLECTION_SUPERVISOR_PERMISSIONS,
+        *HARDSHIP_AGENT_PERMISSIONS,
+    ),
 }
 
 

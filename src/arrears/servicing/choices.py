@@ -29,6 +29,9 @@ class EntryKind(models.TextChoices):
     CHARGE_OFF = "charge_off", _("Charge-off")
     RECOVERY = "recovery", _("Recovery after charge-off")
     REVERSAL = "reversal", _("Reversal")
+    WAIVER = "waiver", _("Waiver")
+    SETTLEMENT_DISCOUNT = "settlement_discount", _("Settlement discount")
+    CAPITALISATION = "capitalisation", _("Interest capitalised")
 
 
 class ObligationKind(models.TextChoices):
@@ -67,6 +70,8 @@ class BucketChangeReason(models.TextChoices):
     PAYMENT = "payment", _("Payment")
     REVERSAL = "reversal", _("Payment reversal")
     CHARGE_OFF = "charge_off", _("Charge-off")
+    RE_AGED = "re_aged", _("Re-aged under a repayment plan")
+    WAIVER = "waiver", _("Waiver or settlement discount")
 
 
 class AutopayAmountRule(models.TextChoices):

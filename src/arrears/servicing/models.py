@@ -137,6 +137,12 @@ class Account(models.Model):
     bucket = models.CharField(_("bucket"), max_length=16, default="current")
     past_due_minor = MinorUnitsField(_("past-due amount (minor units)"), default=0)
     aged_on = models.DateField(_("aged on"), null=True, blank=True)
+    re_aged_on = models.DateField(
+        _("re-aged on"),
+        null=True,
+        blank=True,
+        help_text=_("dues that fell due before this date no longer count for ageing"),
+    )
     charged_off_on = models.DateField(_("charged off on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
@@ -216,6 +222,12 @@ class Obligation(models.Model):
     is_posted = models.BooleanField(
         _("posted"), default=False, help_text=_("the instalment's interest has been charged")
     )
+    contract_interest_minor = MinorUnitsField(
+        _("interest under the contract (minor units)"),
+        null=True,
+        blank=True,
+        help_text=_("kept when a rate override or a waiver changes the interest part"),
+    )
 
     class Meta:
         verbose_name = _("obligation")
@@ -241,6 +253,117 @@ class Obligation(models.Model):
     @property
     def unpaid_minor(self) -> int:
         return int(self.amount_minor) - int(self.paid_minor)
+
+
+class ObligationAdjustment(models.Model):
+    """A change to what an obligation asks, made by a journal entry: a waiver or settlement
+    discount lowers it (negative amounts), its reversal puts it back (positive).
+
+    The obligation's amounts are the contract's plus its adjustments; `paid_*` stay the sum of
+    its payment applications, so a waived amount is owed no more but was never paid.
+    """
+
+    obligation = models.ForeignKey(Obligation, on_delete=models.PROTECT, related_name="adjustments")
+    entry = models.ForeignKey(
+        "JournalEntry", on_delete=models.PROTECT, related_name="obligation_adjustments"
+    )
+    amount_minor = MinorUnitsField(_("amount (minor units)"))
+    principal_minor = MinorUnitsField(_("principal part (minor units)"), default=0)
+    interest_minor = MinorUnitsField(_("interest part (minor units)"), default=0)
+
+    class Meta:
+        verbose_name = _("obligation adjustment")
+        verbose_name_plural = _("obligation adjustments")
+        ordering = ["obligation", "id"]
+
+
+class RateOverride(models.Model):
+    """Another interest rate for an account over a range of days (an interest freeze at 0 %, a
+    rate reduction under a repayment plan, a legal rate cap).
+
+    On every day from `from_on` through `until_on` (open-ended when empty) the account's
+    interest is worked out at `apr` instead of the contract's rate: a card's daily interest on
+    every balance type, a loan's instalment interest day by day. Append-only: an override is
+    ended by setting `until_on` (`services.rate_overrides.end_rate_override`), never deleted,
+    so the rate of any past day can still be told.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="rate_overrides")
+    from_on = models.DateField(_("from"))
+    until_on = models.DateField(_("until"), null=True, blank=True)
+    apr = models.DecimalField(_("APR (%)"), max_digits=7, decimal_places=4)
+    reason = models.CharField(_("reason"), max_length=200)
+    source = models.CharField(
+        _("source"), max_length=60, blank=True, help_text=_("what set it, e.g. plan:123")
+    )
+    created_at = models.DateTimeField(_("created at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.CharField(_("why it ended"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("rate override")
+        verbose_name_plural = _("rate overrides")
+        ordering = ["account", "from_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(apr__gte=0), name="rate_override_apr_not_negative"),
+        ]
+        indexes = [models.Index(fields=["account", "from_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.apr}% {self.from_on}..{self.until_on or ''}"
+
+
+class ScheduledInterest(models.Model):
+    """Interest agreed in advance, charged on its date: a repayment plan's interest, month by
+    month, exactly as the borrower agreed it.
+
+    The daily cycle charges it on `due_on` (`services.scheduled_interest`), and a payment
+    received on or after that date charges it first, as for a loan's instalment interest.
+    `capitalised_minor` of it is added to the principal the same day (a payment holiday's
+    interest). Rows not yet charged are cancelled when the arrangement ends.
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="scheduled_interest"
+    )
+    source = models.CharField(_("source"), max_length=60, help_text=_("e.g. plan:123"))
+    number = models.PositiveIntegerField(_("number"))
+    due_on = models.DateField(_("due on"))
+    amount_minor = MinorUnitsField(_("interest (minor units)"))
+    capitalised_minor = MinorUnitsField(_("capitalised (minor units)"), default=0)
+    entry = models.OneToOneField(
+        "JournalEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="scheduled_interest",
+    )
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("scheduled interest charge")
+        verbose_name_plural = _("scheduled interest charges")
+        ordering = ["account", "due_on", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "source", "number"], name="scheduled_interest_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_minor__gt=0)
+                & Q(capitalised_minor__gte=0)
+                & Q(capitalised_minor__lte=F("amount_minor")),
+                name="scheduled_interest_amounts",
+            ),
+        ]
+        indexes = [
+            # what falls due on a date and is still to charge: the cycle's one query
+            models.Index(
+                fields=["due_on", "account"],
+                condition=Q(entry__isnull=True, cancelled_on__isnull=True),
+                name="scheduled_interest_due_idx",
+            )
+        ]
 
 
 class Payment(models.Model):

@@ -5,6 +5,8 @@ own), with an optional `clock`; errors are `arrears.core.errors` exceptions nami
 
 - `gate`: `request_permit` (decide, log, issue a permit), `check_contact` (the stateless check
   of a JSON request), `next_permitted`, `jurisdiction_of`;
+- `bulk`: `decide_in_bulk` (the same for a whole batch: read at once, the vectorised gate,
+  decisions and permits written in bulk);
 - `permits`: `use_permit` (at most once; typed `PermitRefused` errors), `void_permits`;
 - `records`: `set_hold` (`check_hold`), `lift_hold`, `record_opt_out`,
   `record_opt_out_if_stop`, `record_consent`, `revoke_consent`, `set_contact_preference`
@@ -13,6 +15,7 @@ own), with an optional `clock`; errors are `arrears.core.errors` exceptions nami
   `activate_profile_version`, `check_profile_text`, `active_profile`.
 """
 
+from arrears.compliance.services.bulk import decide_in_bulk
 from arrears.compliance.services.gate import (
     check_contact,
     jurisdiction_of,
@@ -64,6 +67,7 @@ __all__ = [
     "check_hold",
     "check_preference",
     "check_profile_text",
+    "decide_in_bulk",
     "jurisdiction_of",
     "lift_hold",
     "load_profiles",

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "arrears.servicing",
     "arrears.compliance",
     "arrears.engagement",
+    "arrears.hardship",
     "arrears.collection",
     "arrears.demo",
     "django_tasks",
@@ -137,6 +138,10 @@ ARREARS_PERMIT_VALID_SECONDS = int(os.environ.get("ARREARS_PERMIT_VALID_SECONDS"
 #: The nightly notices skip a business date more than this many days before today (a catch-up
 #: or replay of old dates never sends stale reminders).
 ARREARS_NOTICE_CATCH_UP_DAYS = int(os.environ.get("ARREARS_NOTICE_CATCH_UP_DAYS", "2"))
+# The borrower's self-service page (pay, set up a plan, book a callback) linked from messages.
+ARREARS_SELF_SERVICE_URL = os.environ.get(
+    "ARREARS_SELF_SERVICE_URL", "http://127.0.0.1:8000/self-service/"
+)
 
 # --- channels and the outbox (docs/operations.md, docs/engagement-channels.md) ---------------
 #: Background tasks: the database backend by default (a worker runs `manage.py db_worker`).

@@ -98,6 +98,9 @@ class Dispositions(Mapping[str, Disposition]):
         except KeyError:
             raise ValidationError("disposition", f"{code!r} is not a known disposition") from None
 
+    def __contains__(self, code: object) -> bool:
+        return code in self.by_code
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.by_code)
 

@@ -38,7 +38,7 @@ class OutboundMessage:
     idempotency_key: str = ""
     #: The person the letter or e-mail is addressed to (salutation, address block).
     recipient_name: str = ""
-    #: What kind of message it is (e.g. "warning_letter", "lawyer_letter"): picks a layout.
+    #: What kind of message it is (e.g. "warning_letter", "lawyers_letter"): picks a layout.
     kind: str = ""
     #: An HTML alternative for e-mail (the plain `body` is always sent too).
     html_body: str = ""

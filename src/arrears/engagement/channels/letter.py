@@ -54,7 +54,7 @@ LATIN_BOLD = "Times-Bold"
 
 NOTICE = "notice"
 WARNING_LETTER = "warning_letter"
-LAWYER_LETTER = "lawyer_letter"
+LAWYER_LETTER = "lawyers_letter"
 
 
 @functools.cache

@@ -267,8 +267,8 @@ def _outbox_rows(
         rows.append(
             OutboxMessage(
                 idempotency_key=notice.key(channel),
-                borrower=notice.borrower,
-                account=notice.account,
+                borrower_id=notice.borrower.pk,
+                account_id=None if notice.account is None else notice.account.pk,
                 kind=notice.kind,
                 purpose=notice.purpose,
                 channel=channel,
@@ -277,7 +277,7 @@ def _outbox_rows(
                 subject=rendered.subject[:300],
                 body=rendered.body,
                 html_body=rendered.html_body,
-                template=template,
+                template_id=template.pk,
                 due_on=notice.due_on,
                 status=OutboxStatus.PENDING,
                 next_attempt_at=now,

@@ -48,6 +48,16 @@ KIND_VARIABLES: Mapping[str, frozenset[str]] = {
     NoticeKind.PLAN_INSTALMENT_DUE: frozenset(_COMMON | {"amount", "due_on", "days_before"}),
     NoticeKind.PROMISE_REMINDER: frozenset(_COMMON | {"amount", "due_on"}),
     NoticeKind.TERMS_CHANGE: frozenset(_COMMON | {"effective_on", "summary"}),
+    NoticeKind.COLLECTION_REMINDER: frozenset(
+        _COMMON | {"amount", "days_past_due", "self_service_url"}
+    ),
+    NoticeKind.SELF_SERVICE_LINK: frozenset(_COMMON | {"amount", "self_service_url"}),
+    NoticeKind.WARNING_LETTER: frozenset(
+        _COMMON | {"amount", "balance", "days_past_due", "pay_by"}
+    ),
+    NoticeKind.LAWYERS_LETTER: frozenset(
+        _COMMON | {"amount", "balance", "days_past_due", "pay_by"}
+    ),
 }
 
 _SAMPLE: Mapping[str, Any] = {
@@ -59,6 +69,10 @@ _SAMPLE: Mapping[str, Any] = {
     "minimum_due": Money(Decimal("865.00"), "CNY"),
     "received_on": dt.date(2026, 12, 3),
     "effective_on": dt.date(2027, 2, 1),
+    "balance": Money(Decimal("8650.00"), "CNY"),
+    "days_past_due": 35,
+    "pay_by": dt.date(2026, 12, 19),
+    "self_service_url": "https://pay.example.com/s/4b7Qx2",
 }
 
 

@@ -29,6 +29,7 @@ from arrears.servicing.selectors.dues import (
     unpaid_obligations,
 )
 from arrears.servicing.selectors.interest import accrued_interest, last_statement
+from arrears.servicing.selectors.payments import posted_payments_in_bulk
 from arrears.servicing.selectors.summary import account_summary, check_account
 from arrears.servicing.selectors.terms_changes import (
     accounts_affected_by,
@@ -60,6 +61,7 @@ __all__ = [
     "last_statement",
     "minimum_due_now",
     "next_due_date",
+    "posted_payments_in_bulk",
     "terms_changes_of",
     "terms_changes_to_announce",
     "unpaid_obligations",

@@ -14,6 +14,7 @@ from arrears.core.products import CardTerms, LoanTerms
 from arrears.servicing.choices import AccountStatus, EntryKind, ProductKind
 from arrears.servicing.models import Account, JournalLine, Obligation, Statement
 from arrears.servicing.selectors.balances import book_balances
+from arrears.servicing.services.arrangements import Arrangement, arrangements_for
 from arrears.servicing.services.ledger import is_receivable
 from arrears.servicing.services.products import product_terms
 
@@ -21,8 +22,16 @@ LOAN_BALANCE_TYPE = "loan"
 PRINCIPAL_LOAN = "principal:loan"
 INTEREST_LOAN = "interest:loan"
 
-#: Entry kinds that pay down what a statement billed (payments and credits, and their undoing).
-_CREDIT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND, EntryKind.REVERSAL)
+#: Entry kinds that pay down what a statement billed (payments and credits, waivers and moves of
+#: interest into principal, and their undoing).
+_CREDIT_KINDS = (
+    EntryKind.PAYMENT,
+    EntryKind.REFUND,
+    EntryKind.REVERSAL,
+    EntryKind.WAIVER,
+    EntryKind.SETTLEMENT_DISCOUNT,
+    EntryKind.CAPITALISATION,
+)
 
 
 def unpaid_obligations(account: Account) -> list[Obligation]:
@@ -31,8 +40,15 @@ def unpaid_obligations(account: Account) -> list[Obligation]:
 
 
 def delinquency(account: Account, as_of: dt.date) -> Delinquency:
-    """Days past due, bucket and past-due amount, computed fresh from the obligations."""
-    return delinquency_of(account, product_terms(account.product), _unpaid(account), as_of=as_of)
+    """Days past due, bucket and past-due amount, computed fresh from the obligations (and the
+    arrangement in force on the account, if any: `services.arrangements`)."""
+    return delinquency_of(
+        account,
+        product_terms(account.product),
+        _unpaid(account),
+        as_of=as_of,
+        arrangement=arrangements_for([account.pk], as_of).get(account.pk),
+    )
 
 
 def _unpaid(account: Account) -> Iterator[tuple[dt.date, int]]:
@@ -47,26 +63,46 @@ def delinquency_of(
     unpaid: Iterable[tuple[dt.date, int]],
     *,
     as_of: dt.date,
+    arrangement: Arrangement | None = None,
 ) -> Delinquency:
     """The delinquency rule of an account, from its unpaid obligations already read (no query).
 
     `unpaid` holds (due_on, unpaid minor units) per obligation not paid in full; those due after
     `as_of` may be left out. A paid-off or closed account owes nothing and is current, whatever
     its schedule still lists (a loan repaid early leaves later instalments' interest that is
-    never charged). Otherwise `core.ageing.delinquency` with the product's tolerance, grace
-    days and buckets. `age_account` and the cycle's bulk ageing both use this, so the rule has
-    one definition.
+    never charged). Dues before the account's `re_aged_on` no longer count (a re-age). Otherwise
+    `core.ageing.delinquency` with the product's tolerance, grace days and buckets — under an
+    `arrangement`, over the arrears it was agreed for (aged as of its start) and its own dues,
+    the worse of the two (`services.arrangements`). `age_account` and the cycle's bulk ageing
+    both use this, so the rule has one definition.
     """
     currency = account.currency
     if account.status in (AccountStatus.PAID_OFF, AccountStatus.CLOSED):
         return Delinquency(0, bucket_for(0, terms.buckets), Money.zero(currency))
-    return ageing_rule(
-        [(due_on, Money.from_minor(minor, currency)) for due_on, minor in unpaid],
-        as_of=as_of,
-        tolerance=terms.dpd_tolerance,
-        grace_days=terms.grace_days_after_due,
-        scheme=terms.buckets,
+    dues = [
+        (due_on, Money.from_minor(minor, currency))
+        for due_on, minor in unpaid
+        if account.re_aged_on is None or due_on >= account.re_aged_on
+    ]
+
+    def rule(owed: list[tuple[dt.date, Money]], on: dt.date) -> Delinquency:
+        return ageing_rule(
+            owed,
+            as_of=on,
+            tolerance=terms.dpd_tolerance,
+            grace_days=terms.grace_days_after_due,
+            scheme=terms.buckets,
+        )
+
+    if arrangement is None:
+        return rule(dues, as_of)
+    starts_on = arrangement.starts_on
+    held = rule([due for due in dues if due[0] < starts_on], min(as_of, starts_on))
+    planned = rule(
+        [(on, Money.from_minor(minor, currency)) for on, minor in arrangement.dues], as_of
     )
+    worse = max(held.days_past_due, planned.days_past_due)
+    return Delinquency(worse, bucket_for(worse, terms.buckets), held.past_due + planned.past_due)
 
 
 def minimum_due_now(account: Account, as_of: dt.date) -> Money:

@@ -7,13 +7,15 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from arrears.core.card import balance_type_interest, grace_applies
+from arrears.core.card import grace_applies
 from arrears.core.interest import DayCount
 from arrears.core.money import Money, minor_units
 from arrears.core.products import CardTerms, LoanTerms
 from arrears.servicing.choices import PaymentStatus, ProductKind
 from arrears.servicing.models import Account, Obligation, Payment, Statement
 from arrears.servicing.selectors.balances import balance_segments
+from arrears.servicing.selectors.rates import windows_of
+from arrears.servicing.services.interest_rates import card_interest, instalment_interest
 from arrears.servicing.services.products import product_terms
 
 ONE_DAY = dt.timedelta(days=1)
@@ -27,7 +29,8 @@ def accrued_interest(account: Account, as_of: dt.date) -> Money:
     `promo_until`, then the purchase APR applies); balance types with a grace period accrue
     nothing while the grace holds. Loans: the current instalment's scheduled interest
     prorated by the days elapsed in its period (the schedule, not the daily balance, is what a
-    fixed-instalment loan charges). Rounded once with the product's policy.
+    fixed-instalment loan charges). A day a rate override covers bears its rate
+    (`services.rate_overrides`). Rounded once with the product's policy.
     """
     terms = product_terms(account.product, on=as_of)  # the terms in force that day
     if account.kind == ProductKind.CARD:
@@ -35,7 +38,7 @@ def accrued_interest(account: Account, as_of: dt.date) -> Money:
         exact = _card_accrual(account, terms, as_of)
     else:
         assert isinstance(terms, LoanTerms)
-        exact = _loan_accrual(account, as_of)
+        exact = _loan_accrual(account, terms, as_of)
     return Money.of(exact.scaleb(-minor_units(account.currency)), account.currency, terms.rounding)
 
 
@@ -58,12 +61,17 @@ def _card_accrual(account: Account, terms: CardTerms, as_of: dt.date) -> Decimal
     segments = balance_segments(account, books, start_on, end_on)
     day_count = DayCount(terms.day_count)
     purchase_apr = terms.balance_type("purchase").apr
+    windows = windows_of(account)
     exact = Decimal(0)
     for book, balance_type in books.items():
         if balance_type.grace and grace:
             continue
-        exact += balance_type_interest(
-            segments[book], balance_type, after_promo=purchase_apr, day_count=day_count
+        exact += card_interest(
+            segments[book],
+            balance_type,
+            after_promo=purchase_apr,
+            day_count=day_count,
+            windows=windows,
         )
     return exact
 
@@ -92,16 +100,22 @@ def _grace_holds(account: Account, statement: Statement | None, as_of: dt.date) 
     )
 
 
-def _loan_accrual(account: Account, as_of: dt.date) -> Decimal:
+def _loan_accrual(account: Account, terms: LoanTerms, as_of: dt.date) -> Decimal:
+    """The current instalment's interest for the days of its period through `as_of`, each day
+    at the rate in force (`services.interest_rates.instalment_interest`: the contract's, or a
+    rate override's), the rule its charge on the due date follows."""
     current: Obligation | None = (
         account.obligations.filter(due_on__gt=as_of).order_by("due_on", "number").first()
     )
     if current is None or current.is_posted:
         return Decimal(0)
     previous = account.obligations.filter(due_on__lt=current.due_on).order_by("-due_on").first()
-    start_on = previous.due_on if previous else account.opened_on
-    period_days = (current.due_on - start_on).days
-    elapsed = max(0, min((as_of - start_on).days, period_days))
-    if period_days <= 0:
-        return Decimal(0)
-    return Decimal(current.interest_minor) * elapsed / period_days
+    contract = current.contract_interest_minor
+    return instalment_interest(
+        contract_interest_minor=current.interest_minor if contract is None else contract,
+        contract_apr=account.apr if account.apr is not None else terms.apr,
+        period_start=previous.due_on if previous else account.opened_on,
+        due_on=current.due_on,
+        windows=windows_of(account),
+        through=as_of,
+    )

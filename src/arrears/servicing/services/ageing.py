@@ -15,13 +15,16 @@ from collections.abc import Collection, Mapping, Sequence
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from arrears.core.ageing import Delinquency
 from arrears.core.clock import Clock, SystemClock
+from arrears.core.errors import Conflict, ValidationError
 from arrears.core.products import CardTerms, LoanTerms
 from arrears.servicing.choices import AccountStatus, BucketChangeReason
 from arrears.servicing.models import Account, BucketChange, Obligation, Product
 from arrears.servicing.selectors import delinquency, delinquency_of
+from arrears.servicing.services.arrangements import arrangements_for
 from arrears.servicing.services.products import product_terms
 
 #: The cached figures ageing writes, besides `aged_on`.
@@ -88,6 +91,7 @@ def age_accounts_in_bulk(
         return []
     terms = terms if terms is not None else _terms_of(accounts)
     unpaid = _unpaid_by_account([a.pk for a in accounts], as_of)
+    arrangements = arrangements_for([a.pk for a in accounts], as_of)
     unchanged: list[int] = []
     older_by: dict[int, list[int]] = defaultdict(list)  # days → accounts only that much older
     rewritten: dict[tuple[int, str, int], list[int]] = defaultdict(list)  # figures → accounts
@@ -95,7 +99,11 @@ def age_accounts_in_bulk(
     for account in accounts:
         dpd, bucket, past_due = account.days_past_due, account.bucket, account.past_due_minor
         fresh = delinquency_of(
-            account, terms[account.product_id], unpaid.get(account.pk, ()), as_of=as_of
+            account,
+            terms[account.product_id],
+            unpaid.get(account.pk, ()),
+            as_of=as_of,
+            arrangement=arrangements.get(account.pk),
         )
         change = _apply(account, fresh, as_of=as_of, reason=reason)
         if change is not None:
@@ -123,6 +131,34 @@ def age_accounts_in_bulk(
             change.recorded_at = now
         BucketChange.objects.bulk_create(changes)
     return changes
+
+
+@transaction.atomic
+def re_age_account(
+    *, account: Account, on: dt.date, clock: Clock | None = None
+) -> BucketChange | None:
+    """Re-age the account (账龄重置) under a kept repayment plan: from `on`, what fell due
+    before that date and is still unpaid no longer counts for ageing.
+
+    The amounts stay owed (the ledger is untouched); only their delinquency is forgiven, as an
+    agreed plan allows. The account is aged at once as of `on`; a move of bucket is recorded as
+    a `BucketChange` with reason "re-aged". Whether a re-age is allowed (how many on-time
+    payments, how often) is the caller's policy. Refused for a charged-off account, and for a
+    date before the account's last re-age or ageing (re-ageing never rewrites the past).
+    """
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if account.status == AccountStatus.CHARGED_OFF:
+        raise Conflict(_("a charged-off account cannot be re-aged"))
+    for earlier in (account.re_aged_on, account.aged_on):
+        if earlier is not None and on < earlier:
+            raise ValidationError(
+                "on",
+                _("is before %(earlier)s, when the account was last aged or re-aged")
+                % {"earlier": earlier},
+            )
+    account.re_aged_on = on
+    Account.objects.filter(pk=account.pk).update(re_aged_on=on)
+    return age_account(account=account, as_of=on, reason=BucketChangeReason.RE_AGED, clock=clock)
 
 
 def _apply(

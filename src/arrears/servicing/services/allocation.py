@@ -35,6 +35,7 @@ from arrears.servicing.selectors.dues import INTEREST_LOAN, PRINCIPAL_LOAN
 from arrears.servicing.services.accounts import post_instalment_interest
 from arrears.servicing.services.ledger import CASH, CREDIT_BALANCE, reverse_entry
 from arrears.servicing.services.products import product_terms
+from arrears.servicing.services.scheduled_interest import post_scheduled_interest
 
 #: Per obligation (by pk): [principal part, interest part] of what a payment settles.
 Parts = dict[int, list[int]]
@@ -44,13 +45,15 @@ def allocate(account: Account, amount: Money, on: dt.date, clock: Clock | None) 
     """Run the product's waterfall over what the account owes on `on`.
 
     For a loan, instalment interest that has fallen due is charged first if the daily cycle has
-    not done it yet. The current instalment's interest may be paid before its due date: it is
-    then prepaid (a credit on `interest:loan` until the cycle charges it on the due date), so a
-    reversal undoes exactly what the payment did.
+    not done it yet; so is interest scheduled by an arrangement (`services.scheduled_interest`),
+    on either kind of account. The current instalment's interest may be paid before its due
+    date: it is then prepaid (a credit on `interest:loan` until the cycle charges it on the due
+    date), so a reversal undoes exactly what the payment did.
     """
     if account.kind == ProductKind.LOAN:
         for due in account.obligations.filter(is_posted=False, due_on__lte=on).order_by("due_on"):
             post_instalment_interest(obligation=due, clock=clock)
+    post_scheduled_interest(account=account, through=on, clock=clock)
     terms = product_terms(account.product)
     method = AllocationMethod.OLDEST_FIRST
     if isinstance(terms, CardTerms):

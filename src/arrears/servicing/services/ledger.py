@@ -20,6 +20,8 @@ LOSS_CHARGE_OFF = "loss:charge_off"
 RECOVERY = "recovery"
 CREDIT_BALANCE = "suspense:credit"
 FUNDING = "funding"  # money lent out (disbursements, card spend settled to merchants)
+WAIVERS = "expense:waivers"  # fees, interest or principal the lender forgave (减免)
+SETTLEMENT_DISCOUNTS = "expense:settlement_discounts"  # forgiven in a settlement (折扣结清)
 
 RECEIVABLE_PREFIXES = ("principal:", "interest:", "fees:")
 

@@ -11,12 +11,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from arrears.core.card import StatementFigures, balance_type_interest, minimum_payment
+from arrears.core.card import StatementFigures, minimum_payment
 from arrears.core.interest import DayCount
 from arrears.core.money import Money, minor_units, split
 from arrears.core.products import CardTerms
 from arrears.servicing.choices import EntryKind
 from arrears.servicing.services.cycle.journal import BookHistory, Line
+from arrears.servicing.services.interest_rates import RateWindow, card_interest
 
 ONE_DAY = timedelta(days=1)
 
@@ -25,14 +26,20 @@ ONE_DAY = timedelta(days=1)
 
 
 def interest_by_balance_type(
-    history: BookHistory, terms: CardTerms, *, start_on: date, through: date, grace: bool
+    history: BookHistory,
+    terms: CardTerms,
+    *,
+    start_on: date,
+    through: date,
+    grace: bool,
+    windows: Sequence[RateWindow] = (),
 ) -> dict[str, Decimal]:
     """Exact interest (minor units) per balance type over [start_on, through], unrounded.
 
-    The same rule as `selectors.accrued_interest` (`core.card.balance_type_interest`): each
-    balance type's principal book at its APR (a promotional rate ends after `promo_until`, then
-    the purchase APR applies); a type with an interest-free period accrues nothing while the
-    grace holds.
+    The same rule as `selectors.accrued_interest` (`services.interest_rates.card_interest`):
+    each balance type's principal book at its APR (a promotional rate ends after `promo_until`,
+    then the purchase APR applies), or at the rate override (`windows`) on the days one covers;
+    a type with an interest-free period accrues nothing while the grace holds.
     """
     day_count = DayCount(terms.day_count)
     after_promo = terms.balance_type("purchase").apr
@@ -41,8 +48,8 @@ def interest_by_balance_type(
         if balance_type.grace and grace:
             continue
         segments = history.segments(f"principal:{balance_type.code}", start_on, through + ONE_DAY)
-        amount = balance_type_interest(
-            segments, balance_type, after_promo=after_promo, day_count=day_count
+        amount = card_interest(
+            segments, balance_type, after_promo=after_promo, day_count=day_count, windows=windows
         )
         if amount:
             exact[balance_type.code] = amount

@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from arrears.servicing.choices import AccountStatus, BucketChangeReason, EntryKind
 from arrears.servicing.models import Account, BucketChange, Obligation
 from arrears.servicing.services.ageing import age_accounts_in_bulk
+from arrears.servicing.services.arrangements import accounts_under_arrangement
 from arrears.servicing.services.cycle.context import CycleContext, chunked
 from arrears.servicing.services.cycle.journal import receivable_balances
 from arrears.servicing.services.ledger import LOSS_CHARGE_OFF, post_entry
@@ -44,7 +45,8 @@ def accounts_to_age(ctx: CycleContext) -> list[int]:
     current (0 days past due, nothing past due, the first bucket) and that owes nothing due
     before today is current today too. An obligation due today is on its day 0: it makes
     nothing past due (that counts dues *before* today) and no day past due (a due counts once
-    its date, and any grace days, have passed). So ageing it would only move `aged_on`.
+    its date, and any grace days, have passed). So ageing it would only move `aged_on`. An
+    account under an arrangement (a hardship plan) is always aged: its dues are the plan's.
     """
     unpaid_before_today = Obligation.objects.filter(
         account=OuterRef("pk"), due_on__lt=ctx.day, paid_minor__lt=F("amount_minor")
@@ -52,6 +54,9 @@ def accounts_to_age(ctx: CycleContext) -> list[int]:
     not_current = Q(days_past_due__gt=0) | Q(past_due_minor__gt=0)
     for pk, terms in ctx.terms.items():
         not_current |= Q(product_id=pk) & ~Q(bucket=terms.buckets.buckets[0].code)
+    arranged = accounts_under_arrangement(ctx.day)
+    if arranged:
+        not_current |= Q(pk__in=sorted(arranged))
     return list(
         Account.objects.filter(status=AccountStatus.OPEN)
         .filter(not_current | Exists(unpaid_before_today))

@@ -2,7 +2,9 @@
 
 An obligation due on D with `grace_days_after_due` g (还款宽限期) is on time until the end of
 D + g; on D + g + 1 it is late if more than the product's tolerance is still unpaid. Each
-obligation is charged at most once (key `latefee:{obligation_id}`).
+obligation is charged at most once (key `latefee:{obligation_id}`). An account under an
+arrangement (a hardship plan, `services.arrangements`) is charged none: the plan's instalments
+stand in for the contract's dues while it is kept.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from arrears.core.money import Money
 from arrears.core.products import CardTerms
 from arrears.servicing.choices import AccountStatus, EntryKind
 from arrears.servicing.models import Obligation
+from arrears.servicing.services.arrangements import accounts_under_arrangement
 from arrears.servicing.services.cycle.context import CycleContext, Terms, chunked
 from arrears.servicing.services.ledger import INCOME_FEES, post_entry
 
@@ -81,9 +84,10 @@ def _obligations_late_from(ctx: CycleContext) -> QuerySet[Obligation] | None:
     for grace_days, product_ids in by_grace.items():
         due_on = ctx.day - timedelta(days=grace_days + 1)
         when |= Q(due_on=due_on, account__product_id__in=product_ids)
-    return (
-        Obligation.objects.filter(when)
-        .filter(account__status=AccountStatus.OPEN, paid_minor__lt=F("amount_minor"))
-        .select_related("account")
-        .order_by("pk")
+    late = Obligation.objects.filter(when).filter(
+        account__status=AccountStatus.OPEN, paid_minor__lt=F("amount_minor")
     )
+    arranged = accounts_under_arrangement(ctx.day)
+    if arranged:
+        late = late.exclude(account_id__in=sorted(arranged))
+    return late.select_related("account").order_by("pk")

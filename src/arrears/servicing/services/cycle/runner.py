@@ -29,6 +29,7 @@ from arrears.servicing.services.cycle.product_changes import (
     collect_autopay,
 )
 from arrears.servicing.services.cycle.registry import Step, registered_steps
+from arrears.servicing.services.cycle.scheduled_interest import post_scheduled_interest_due
 from arrears.servicing.services.cycle.statements import close_card_statements
 
 ONE_DAY = timedelta(days=1)
@@ -39,6 +40,7 @@ STEPS: tuple[Step, ...] = (
     Step("apply_terms_changes", apply_product_terms_changes),
     Step("close_statements", close_card_statements),
     Step("post_instalments", post_loan_instalments),
+    Step("post_scheduled_interest", post_scheduled_interest_due),
     Step("run_autopay", collect_autopay),
     Step("assess_late_fees", assess_late_fees),
     Step("age_accounts", age_accounts),

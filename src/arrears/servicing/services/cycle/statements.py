@@ -29,6 +29,7 @@ from arrears.servicing.choices import (
     ProductKind,
 )
 from arrears.servicing.models import Account, Obligation, Payment, Statement
+from arrears.servicing.selectors.rates import rate_windows
 from arrears.servicing.services.cycle.billing import (
     interest_by_balance_type,
     is_anniversary_month,
@@ -37,6 +38,7 @@ from arrears.servicing.services.cycle.billing import (
 )
 from arrears.servicing.services.cycle.context import CycleContext, chunked
 from arrears.servicing.services.cycle.journal import BookHistory, Line, read_book_histories
+from arrears.servicing.services.interest_rates import RateWindow
 from arrears.servicing.services.ledger import INCOME_FEES, INCOME_INTEREST, post_entry
 
 ONE_DAY = timedelta(days=1)
@@ -113,6 +115,7 @@ def _close_chunk(
     previous_of = {a.pk: previous.get(a.last_statement_id) for a in accounts}  # type: ignore[attr-defined]
     start_of = {a.pk: period_start(a, previous_of[a.pk]) for a in accounts}
     histories = read_book_histories(start_of, since=min(start_of.values()), through=ctx.day)
+    windows = rate_windows(start_of)
     paid = _paid_by_due_dates(previous_of)
     owed = _unpaid_obligations(start_of)
     statements: list[Statement] = []
@@ -125,6 +128,7 @@ def _close_chunk(
             histories[account.pk],
             paid_by_due_minor=paid.get(account.pk, 0),
             unpaid_obligations_minor=owed.get(account.pk, 0),
+            windows=windows.get(account.pk, ()),
             ctx=ctx,
         )
         if closing is None:
@@ -154,6 +158,7 @@ def _close_one(
     *,
     paid_by_due_minor: int,
     unpaid_obligations_minor: int,
+    windows: Sequence[RateWindow],
     ctx: CycleContext,
 ) -> _Closing | None:
     day, currency = ctx.day, account.currency
@@ -165,7 +170,9 @@ def _close_one(
         paid_by_due_date=Money.from_minor(paid_by_due_minor, currency),
     )
     interest = round_interest(
-        interest_by_balance_type(history, terms, start_on=start_on, through=day, grace=grace),
+        interest_by_balance_type(
+            history, terms, start_on=start_on, through=day, grace=grace, windows=windows
+        ),
         currency=currency,
         terms=terms,
     )
