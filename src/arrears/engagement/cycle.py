@@ -31,4 +31,4 @@ def notices_step(ctx: CycleContext) -> dict[str, int]:
 
 
 def register_notice_step() -> None:
-    register_step(STEP_KIND, notices_step)
+    register_step(STEP_KIND, notices_step, last=True)
