@@ -112,7 +112,7 @@ class Agency(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
     commission_bp = models.PositiveIntegerField(
-        _("commission (basis points)"), help_text=_("e.g. 1500 = 15 % of what is collected")
+        _("commission (basis points)"), help_text=_("e.g. 1500 = 15 percent of what is collected")
     )
     max_cases = models.PositiveIntegerField(_("most cases at once"), null=True, blank=True)
     max_balance_share_bp = models.PositiveIntegerField(

@@ -64,20 +64,22 @@ class ShardFrames:
     hardship: pl.DataFrame  # hardship claimed, vulnerability, a plan in force (hardship app)
 
 
+Selection = tuple[str, list[Any]]
+
 #: The shard's candidates, materialised once per read (a temporary table: every query below
 #: selects by it instead of evaluating the candidates' condition again).
 CANDIDATES = "_collection_shard"
 
 
 def candidates(shard: Shard) -> tuple[str, list[Any]]:
-    """SQL selecting the ids of the shard's candidate accounts, and its parameters."""
+    """SQL selecting the shard's candidate accounts (id, borrower_id), and its parameters."""
     if shard.every_account:
-        return "SELECT a.id FROM servicing_account a WHERE a.id BETWEEN %s AND %s", [
+        return "SELECT a.id, a.borrower_id FROM servicing_account a WHERE a.id BETWEEN %s AND %s", [
             shard.first_id,
             shard.last_id,
         ]
     sql = (
-        "SELECT a.id FROM servicing_account a WHERE a.id BETWEEN %s AND %s AND ("
+        "SELECT a.id, a.borrower_id FROM servicing_account a WHERE a.id BETWEEN %s AND %s AND ("
         "(a.status IN ('open', 'charged_off') AND a.days_past_due >= 1) OR a.id IN ("
         "SELECT c.account_id FROM collection_case c "
         "WHERE c.status = 'open' AND c.account_id BETWEEN %s AND %s))"
@@ -87,18 +89,23 @@ def candidates(shard: Shard) -> tuple[str, list[Any]]:
 
 @contextlib.contextmanager
 def materialised(shard: Shard) -> Iterator[tuple[str, list[Any]]]:
-    """The candidates in a temporary table for the duration of the block (inside the caller's
-    transaction); yields the SQL that selects their ids."""
+    """The candidates (id, borrower_id) in a temporary table for the duration of the block
+    (inside the caller's transaction); yields the SQL that selects their ids. Every query
+    then starts from this table and reaches the others by their indexes."""
     select, params = candidates(shard)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {CANDIDATES}")
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {CANDIDATES} (id bigint PRIMARY KEY) ON COMMIT DROP"
+                f"CREATE TEMPORARY TABLE {CANDIDATES} (id bigint PRIMARY KEY, "
+                "borrower_id bigint NOT NULL) ON COMMIT DROP"
             )
         else:
-            cursor.execute(f"CREATE TEMPORARY TABLE {CANDIDATES} (id integer PRIMARY KEY)")
-        cursor.execute(f"INSERT INTO {CANDIDATES} (id) {select}", params)
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {CANDIDATES} (id integer PRIMARY KEY, "
+                "borrower_id integer NOT NULL)"
+            )
+        cursor.execute(f"INSERT INTO {CANDIDATES} (id, borrower_id) {select}", params)
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {CANDIDATES}")
     try:
@@ -108,32 +115,50 @@ def materialised(shard: Shard) -> Iterator[tuple[str, list[Any]]]:
             cursor.execute(f"DROP TABLE IF EXISTS {CANDIDATES}")
 
 
+#: The candidates' borrowers (inside `materialised`).
+BORROWERS = f"SELECT DISTINCT borrower_id FROM {CANDIDATES}"
+
+
 def read_shard(shard: Shard, *, back_off_days: int, rpc_days: int) -> ShardFrames:
     """Read the shard: its candidates once into a temporary table, then 11 queries (and the
     hardship app's three), whatever its size."""
-
-    with transaction.atomic(), materialised(shard) as ids:
-        accounts = read_accounts(shard, ids)
-        contacts, calls = read_contact_log(
-            shard, ids, back_off_days=back_off_days, rpc_days=rpc_days
-        )
-        return ShardFrames(
-            accounts=accounts,
-            borrowers=read_borrowers(ids),
-            points=read_points(ids),
-            cases=read_open_cases(shard),
-            disputes=read_disputes(shard, ids),
-            promises=read_promises(ids),
-            payments=read_payments(shard, ids, back_off_days=back_off_days),
-            contacts=contacts,
-            dispositions=read_last_dispositions(shard),
-            step_counts=read_step_counts(shard),
-            calls=calls,
-            hardship=read_hardship(accounts["account_id"].to_list()),
-        )
+    with transaction.atomic():
+        _index_lookups_are_cheap()
+        with materialised(shard) as ids:
+            return _read(shard, ids, back_off_days=back_off_days, rpc_days=rpc_days)
 
 
-Selection = tuple[str, list[Any]]
+def _index_lookups_are_cheap() -> None:
+    """PostgreSQL: tell the planner, for this transaction, that random reads cost about what
+    sequential ones do (`ARREARS_COLLECTION_RANDOM_PAGE_COST`, default 1.1, the usual value for
+    SSD storage; empty: leave the server's). Each query starts from a few thousand candidates
+    and reaches the big tables by their indexes; with the default 4.0 the planner scans a
+    million contact points instead."""
+    from django.conf import settings
+
+    cost = str(getattr(settings, "ARREARS_COLLECTION_RANDOM_PAGE_COST", "1.1"))
+    if connection.vendor == "postgresql" and cost:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('random_page_cost', %s, true)", [cost])
+
+
+def _read(shard: Shard, ids: Selection, *, back_off_days: int, rpc_days: int) -> ShardFrames:
+    accounts = read_accounts(shard, ids)
+    contacts, calls = read_contact_log(shard, ids, back_off_days=back_off_days, rpc_days=rpc_days)
+    return ShardFrames(
+        accounts=accounts,
+        borrowers=read_borrowers(ids),
+        points=read_points(ids),
+        cases=read_open_cases(shard),
+        disputes=read_disputes(shard, ids),
+        promises=read_promises(ids),
+        payments=read_payments(shard, ids, back_off_days=back_off_days),
+        contacts=contacts,
+        dispositions=read_last_dispositions(shard),
+        step_counts=read_step_counts(shard),
+        calls=calls,
+        hardship=read_hardship(accounts["account_id"].to_list()),
+    )
 
 
 def _day_col(name: str) -> pl.Expr:
@@ -146,18 +171,19 @@ def _instant_col(name: str) -> pl.Expr:
 
 def read_accounts(shard: Shard, selection: Selection) -> pl.DataFrame:
     """The candidates with their cached delinquency and what they owe at the end of the day."""
-    ids, params = selection
+    _ids, params = selection
     day = shard.business_date
     frame = read_frame(
         f"SELECT a.id, a.number, a.borrower_id, a.product_id, a.kind, a.currency, a.status, "
         f"a.charged_off_on IS NOT NULL, a.days_past_due, a.bucket, a.past_due_minor, "
         f"COALESCE(o.owed, 0) "
-        f"FROM servicing_account a LEFT JOIN ("
-        f"SELECT l.account_id, SUM(l.amount_minor) AS owed FROM servicing_journalline l "
-        f"WHERE l.account_id IN ({ids}) AND l.effective_on <= %s AND ({_OWED_BOOKS}) "
+        f"FROM {CANDIDATES} s JOIN servicing_account a ON a.id = s.id LEFT JOIN ("
+        f"SELECT l.account_id, SUM(l.amount_minor) AS owed "
+        f"FROM {CANDIDATES} k JOIN servicing_journalline l ON l.account_id = k.id "
+        f"WHERE l.effective_on <= %s AND ({_OWED_BOOKS}) "
         f"GROUP BY l.account_id) o ON o.account_id = a.id "
-        f"WHERE a.id IN ({ids}) ORDER BY a.id",
-        [*params, day, *params],
+        f"ORDER BY a.id",
+        [*params, day],
         {
             "account_id": _I,
             "account_number": _S,
@@ -179,15 +205,14 @@ def read_accounts(shard: Shard, selection: Selection) -> pl.DataFrame:
 def read_borrowers(selection: Selection) -> pl.DataFrame:
     """The candidates' borrowers, with the language they are written to in (their notice
     preference, else their own)."""
-    ids, params = selection
+    _ids, params = selection
     return read_frame(
         "SELECT b.id, b.reference, b.full_name, b.preferred_language, COALESCE(p.language, ''), "
         "b.email, b.address_line, b.city, b.region, b.postal_code, b.country, b.time_zone, "
         "b.user_id IS NOT NULL "
         "FROM servicing_borrower b LEFT JOIN engagement_noticepreference p "
         "ON p.borrower_id = b.id "
-        f"WHERE b.id IN (SELECT a.borrower_id FROM servicing_account a WHERE a.id IN ({ids})) "
-        "ORDER BY b.id",
+        f"WHERE b.id IN ({BORROWERS}) ORDER BY b.id",
         params,
         {
             "borrower_id": _I,
@@ -209,11 +234,10 @@ def read_borrowers(selection: Selection) -> pl.DataFrame:
 
 def read_points(selection: Selection) -> pl.DataFrame:
     """The borrowers' valid phone numbers and e-mail addresses, primary first."""
-    ids, params = selection
+    _ids, params = selection
     return read_frame(
         "SELECT p.id, p.borrower_id, p.kind, p.value, p.is_primary "
-        "FROM servicing_contactpoint p WHERE p.is_valid AND p.borrower_id IN ("
-        f"SELECT a.borrower_id FROM servicing_account a WHERE a.id IN ({ids})) "
+        f"FROM servicing_contactpoint p WHERE p.is_valid AND p.borrower_id IN ({BORROWERS}) "
         "ORDER BY p.borrower_id, p.is_primary DESC, p.id",
         params,
         {"point_id": _I, "borrower_id": _I, "kind": _S, "value": _S, "is_primary": _B},
@@ -276,12 +300,12 @@ def _cast_case_dates(frame: pl.DataFrame) -> pl.DataFrame:
 
 def read_disputes(shard: Shard, selection: Selection) -> pl.DataFrame:
     """The candidates with a dispute hold in force on the day (on the account or the borrower)."""
-    ids, params = selection
+    _ids, params = selection
     day = shard.business_date
     return read_frame(
-        "SELECT DISTINCT a.id FROM servicing_account a JOIN compliance_hold h "
-        "ON h.borrower_id = a.borrower_id AND (h.account_id IS NULL OR h.account_id = a.id) "
-        f"WHERE a.id IN ({ids}) AND h.kind = 'dispute' AND h.lifted_at IS NULL "
+        f"SELECT DISTINCT s.id FROM {CANDIDATES} s JOIN compliance_hold h "
+        "ON h.borrower_id = s.borrower_id AND (h.account_id IS NULL OR h.account_id = s.id) "
+        "WHERE h.kind = 'dispute' AND h.lifted_at IS NULL "
         "AND h.start_on <= %s AND (h.end_on IS NULL OR h.end_on >= %s)",
         [*params, day, day],
         {"account_id": _I},
@@ -331,11 +355,11 @@ def read_contact_log(
 
     Two queries: the last attempt by an index seek per borrower (borrower, started_at), and
     the attempts of the recent window, read once, so months of history are never scanned."""
-    ids, params = selection
+    _ids, params = selection
     day = shard.business_date
     end, rpc_since, inbound_since = _instants(day, rpc_days, back_off_days)
     _end, log_since, _ = _instants(day, max(LOG_DAYS, rpc_days, back_off_days), 1)
-    borrowers = f"SELECT a.borrower_id FROM servicing_account a WHERE a.id IN ({ids})"
+    borrowers = BORROWERS
     last = read_frame(
         f"SELECT b.id, (SELECT {epoch_seconds('MAX(t.started_at)')} "
         "FROM compliance_contactattempt t WHERE t.borrower_id = b.id AND t.started_at < %s) "

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
                 ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
                 ('name_zh', models.CharField(max_length=200, verbose_name='name (Chinese)')),
-                ('commission_bp', models.PositiveIntegerField(help_text='e.g. 1500 = 15 % of what is collected', verbose_name='commission (basis points)')),
+                ('commission_bp', models.PositiveIntegerField(help_text='e.g. 1500 = 15 percent of what is collected', verbose_name='commission (basis points)')),
                 ('max_cases', models.PositiveIntegerField(blank=True, null=True, verbose_name='most cases at once')),
                 ('max_balance_share_bp', models.PositiveIntegerField(blank=True, null=True, verbose_name='most of the placed balance (basis points)')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
