@@ -121,3 +121,29 @@ def test_a_message_refused_with_no_later_time_is_blocked_with_its_decision(
     assert row.decision.denied_rule_ids == ["hold.cease_communication"]
     assert sms_provider.requests == []
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENDING).count() == 0
+
+
+# --- what a pass sends was written in bulk the night before -------------------------------------
+
+
+def test_the_night_s_notices_are_written_in_the_same_number_of_queries_for_2_or_12_loans(
+    templates,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from arrears.engagement.services import run_notices
+    from tests.engagement.conftest import FIRST_DUE, morning_of
+
+    day = FIRST_DUE - dt.timedelta(days=1)  # a reminder one day before the first due date
+    seen = []
+    for more in (2, 10):
+        loans(more)
+        OutboxMessage.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            run = run_notices(day=day, clock=morning_of(day))
+        seen.append((sum(run.written.values()), len(queries)))
+
+    (two, two_queries), (twelve, twelve_queries) = seen
+    assert (two, twelve) == (2, 12)
+    assert two_queries == twelve_queries  # set-based reads, one bulk insert
