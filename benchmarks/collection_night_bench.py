@@ -805,7 +805,7 @@ def _naive_loop(sample: int, rng: np.random.Generator) -> dict[str, float]:
                 queries[0] += 1
                 return execute(sql, params, many, context)
 
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             with connection.execute_wrapper(count):
                 for account_id in ids:
                     account = Account.objects.get(pk=int(account_id))
@@ -813,14 +813,16 @@ def _naive_loop(sample: int, rng: np.random.Generator) -> dict[str, float]:
                         age_account(account=account, as_of=DAY, clock=clock)
                     run_account(account_id=int(account_id), business_date=DAY, clock=clock,
                                 night=night)  # fmt: skip
-            result = {"accounts": len(ids), "seconds": time.perf_counter() - started}
+            result = {"accounts": len(ids), "seconds": time.perf_counter() - started,
+                      "cpu": time.process_time() - started_cpu}  # fmt: skip
             result["queries"] = queries[0]
             raise _Rollback
     except _Rollback:
         pass
     print(f"naive loop: {result['accounts']:.0f} accounts in {result['seconds']:.1f} s "
-          f"({result['accounts'] / result['seconds']:,.0f} accounts/s, "
-          f"{result['queries']:,.0f} queries)", flush=True)  # fmt: skip
+          f"(cpu {result['cpu']:.1f} s; {result['accounts'] / result['seconds']:,.0f} accounts/s, "
+          f"{result['queries']:,.0f} queries; load average {os.getloadavg()[0]:.1f})",
+          flush=True)  # fmt: skip
     return result
 
 
@@ -896,8 +898,8 @@ def _night(shard_size: int | None, workers: int = 1) -> dict[str, Any]:
         cpu[step.kind] = time.process_time() - started_cpu
         CycleRun.objects.update_or_create(kind=step.kind, business_date=DAY, defaults={
             "started_at": clock.now(), "finished_at": clock.now(), "counts": {}})  # fmt: skip
-        print(f"  {step.kind}: {timings[step.kind]:.1f} s (cpu {cpu[step.kind]:.1f} s) "
-              f"{counts[step.kind]}", flush=True)  # fmt: skip
+        print(f"  {step.kind}: {timings[step.kind]:.1f} s (cpu {cpu[step.kind]:.1f} s, load "
+              f"{os.getloadavg()[0]:.1f}) {counts[step.kind]}", flush=True)  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("SELECT status, COUNT(*) FROM collection_collectionaction GROUP BY status")
         actions = dict(cursor.fetchall())
@@ -960,6 +962,12 @@ def _report(accounts: int, naive: dict[str, float], cycle: dict[str, Any],
         print(f"naive per-account loop: {rate:,.0f} accounts/s "
               f"→ collection {accounts / collection / rate:,.0f}×, "
               f"end to end {accounts / total / rate:,.0f}×")  # fmt: skip
+        cpu_rate = naive["accounts"] / naive["cpu"]
+        night_cpu = cycle["cpu"][STEP_KIND]
+        print(
+            f"by this process's CPU time: naive {cpu_rate:,.0f} accounts/s, collection "
+            f"{accounts / night_cpu:,.0f} accounts/s → {accounts / night_cpu / cpu_rate:,.0f}×"
+        )
     print(f"second night: {again['seconds']:.1f} s, nothing written: {again['same']}")
 
 
