@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from arrears.core.labels import say
+
 LABELS: Mapping[str, Mapping[str, str]] = {
     # --- retries and fallback -----------------------------------------------------------------
     "retry.none": {
@@ -179,18 +181,4 @@ _CODE_PARAMS = ("notice", "channel", "step", "self_service")
 
 def describe(key: str, params: Mapping[str, str] | None = None, language: str = "en") -> str:
     """The reason in words, in `language` ("en" or "zh…"); an unknown key is shown as is."""
-    entry = LABELS.get(key)
-    if entry is None:
-        return key
-    lang = "zh" if language.lower().startswith("zh") else "en"
-    words = {name: _word(name, value, lang) for name, value in (params or {}).items()}
-    try:
-        return entry[lang].format(**words)
-    except KeyError:
-        return entry[lang]
-
-
-def _word(name: str, value: str, lang: str) -> str:
-    if name in _CODE_PARAMS and f"{name}.{value}" in LABELS:
-        return LABELS[f"{name}.{value}"][lang]
-    return value
+    return say(LABELS, key, params, language, code_params=_CODE_PARAMS)
