@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "arrears.engagement",
     "arrears.hardship",
     "arrears.collection",
+    "arrears.care",
     "arrears.demo",
     "django_tasks",
     "django_tasks_db",

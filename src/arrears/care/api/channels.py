@@ -1,0 +1,5 @@
+"""Care desk API: channels."""
+
+from ninja import Router
+
+router = Router(tags=["care"])

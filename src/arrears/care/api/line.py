@@ -1,0 +1,5 @@
+"""Care desk API: line."""
+
+from ninja import Router
+
+router = Router(tags=["care"])

@@ -1,0 +1,1 @@
+"""Reads of the care desk, one module per area."""
