@@ -11,7 +11,20 @@ import os
 
 import typer
 
-from arrears.cli import account, collection_desk, compliance, notices, plan, quote, setup
+from arrears.cli import (
+    account,
+    care_answers,
+    care_desk,
+    care_line,
+    care_reports,
+    care_tickets,
+    collection_desk,
+    compliance,
+    notices,
+    plan,
+    quote,
+    setup,
+)
 from arrears.cli import care as care_commands
 from arrears.cli import collection as collection_commands
 from arrears.cli import cycle as cycle_command
@@ -56,6 +69,8 @@ app.add_typer(strategy_commands.app, name="strategy")
 app.add_typer(notices.app, name="notices")
 app.add_typer(plan.app, name="plan")
 app.add_typer(care_commands.app, name="care")
+for _area in (care_tickets, care_desk, care_line, care_answers, care_reports):
+    _area.register(care_commands.app)
 
 
 def main() -> None:
