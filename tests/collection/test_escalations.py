@@ -295,6 +295,27 @@ def test_a_placement_is_recalled_on_its_recall_date(desk):
     assert (placement.status, placement.ended_on) == ("recalled", recall)
 
 
+def test_the_collection_night_recalls_a_placement_on_its_recall_date(desk):
+    from arrears.collection.batch import run_collection_night
+
+    north = agency("north")
+    recall = LATE + dt.timedelta(days=30)
+    placement = place_with_agency(
+        case=late_case(), agency=north, recall_on=recall, clock=clock_at(LATE, 11)
+    )
+
+    before = run_collection_night(business_date=recall - dt.timedelta(days=1),
+                                  clock=clock_at(recall, 1))  # fmt: skip
+    placement.refresh_from_db()
+    assert placement.status == "placed"
+    night = run_collection_night(business_date=recall, clock=clock_at(recall, 23))
+
+    placement.refresh_from_db()
+    assert (placement.status, placement.ended_on) == ("recalled", recall)
+    assert night.counts["placements.recalled"] == 1
+    assert "placements.recalled" not in before.counts
+
+
 def test_an_approved_agency_placement_places_the_case_with_the_agency_named(
     case, collector, supervisor
 ):

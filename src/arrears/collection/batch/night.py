@@ -1,7 +1,8 @@
 """The collection night: promises reviewed, then shard after shard, each done once.
 
 `run_collection_night(business_date=…)` reviews the live promises (`review_promises`: kept or
-broken, a broken one resumes its case's treatment), then splits the accounts into id ranges of
+broken, a broken one resumes its case's treatment) and the agency placements (`review_placements`:
+what each collected, recalls on their recall date), then splits the accounts into id ranges of
 `ARREARS_COLLECTION_SHARD_SIZE` (default 50,000; shard k holds ids k·size+1 … (k+1)·size) and
 runs each with `run_collection_shard`. A shard is one transaction that ends by recording a
 `CycleRun` (kind `collection:<first>-<last>`, unique per date): a finished shard is skipped, so a
@@ -57,6 +58,7 @@ from arrears.collection.batch.plan import plan_actions
 from arrears.collection.batch.queues import CALLS, Staff, allocate, expected_values, route
 from arrears.collection.batch.reading import Shard, ShardFrames, read_shard
 from arrears.collection.batch.timing import call_hours, everyone_rates, shard_tally
+from arrears.collection.services.agencies import review_placements
 from arrears.collection.services.promises import review_promises
 from arrears.core.clock import Clock, SystemClock
 from arrears.core.collection.value import ContactValueModel
@@ -157,7 +159,8 @@ class NightResult:
     business_date: dt.date
     shards: list[ShardResult] = field(default_factory=list)
     promises: dict[str, int] = field(default_factory=dict)
-    setup: dict[str, float] = field(default_factory=dict)  # seconds: promises, setup
+    placements: dict[str, int] = field(default_factory=dict)
+    setup: dict[str, float] = field(default_factory=dict)  # seconds: promises, placements, setup
 
     @property
     def counts(self) -> dict[str, int]:
@@ -167,6 +170,7 @@ class NightResult:
         total["shards"] = len(self.shards)
         total["shards_skipped"] = sum(1 for s in self.shards if s.skipped)
         total.update({f"promises.{k}": v for k, v in self.promises.items()})
+        total.update({f"placements.{k}": v for k, v in self.placements.items()})
         return dict(sorted(total.items()))
 
     @property
@@ -206,6 +210,8 @@ def run_collection_night(
     timer = _Timer(result.setup)
     with timer("promises"):
         result.promises = review_promises(on=business_date, clock=clock).as_dict()
+    with timer("placements"):
+        result.placements = review_placements(on=business_date, clock=clock)
     with timer("setup"):
         night = Night.load(business_date=business_date, clock=clock)
     for shard in plan_shards(business_date, size):

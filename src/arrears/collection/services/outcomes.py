@@ -65,7 +65,8 @@ from arrears.core.errors import ValidationError
 from arrears.engagement.choices import NoticeKind
 from arrears.engagement.services import message_address
 from arrears.servicing.choices import ContactKind
-from arrears.servicing.models import Account, ContactPoint
+from arrears.servicing.models import Account
+from arrears.servicing.services.borrowers import mark_contact_point_invalid
 
 #: How long `pause_treatment` (without a promise) waits: a payment said to be made clears.
 PAUSE_DAYS = 3
@@ -193,9 +194,7 @@ def record_call_outcome(
     if action is not None:
         CollectionAction.objects.filter(pk=action.pk).update(status=ActionStatus.DONE, done_at=now)
     if Effect.MARK_NUMBER_INVALID in drives.effects:
-        ContactPoint.objects.filter(
-            borrower_id=account.borrower_id, value=number, kind__in=_PHONE_KINDS
-        ).update(is_valid=False)
+        mark_contact_point_invalid(borrower=account.borrower_id, value=number)
         done.effects.append(Effect.MARK_NUMBER_INVALID.value)
     if promise:
         done.promise, _created = take_promise(
