@@ -82,7 +82,7 @@ class ProcessKilled(Exception):
 
 
 KILL_POINTS = {
-    "close_statements": (cycle.statements, "_close_one"),
+    "close_statements": (cycle.statements, "_charges"),
     "post_instalments": (cycle.loans, "post_instalment_interest"),
     "assess_late_fees": (cycle.late_fees, "post_entry"),
     "age_accounts": (cycle.delinquency, "age_accounts_in_bulk"),

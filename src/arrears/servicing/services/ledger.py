@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
@@ -47,9 +48,7 @@ def post_entry(
     returned with created=False — provided it was for the same account; a key reused for another
     account is a Conflict. Zero lines are dropped; the lines must sum to zero.
     """
-    amounts = {book: int(amount) for book, amount in lines.items() if amount}
-    if sum(amounts.values()) != 0:
-        raise ValidationError("lines", f"entry does not balance: {amounts}")
+    amounts = _balanced(lines)
     if idempotency_key:
         existing = _entry_for_key(idempotency_key, account)
         if existing is not None:
@@ -83,6 +82,103 @@ def post_entry(
             raise
         return existing, False
     return entry, True
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """One entry to post in bulk (`post_entries`): the arguments of `post_entry`."""
+
+    account: Account
+    kind: EntryKind | str
+    effective_on: dt.date
+    lines: Mapping[str, int]
+    idempotency_key: str
+    memo: str = ""
+
+
+def post_entries(
+    drafts: Sequence[EntryDraft], *, clock: Clock | None = None
+) -> list[tuple[JournalEntry, bool]]:
+    """Post many keyed entries in a handful of queries; the same answer as `post_entry` for each.
+
+    The nightly cycle posts thousands of entries (statement interest, annual fees): one query
+    for the keys already used, one insert for the entries and one for their lines, instead of
+    four queries per entry. A key racing another transaction falls back to `post_entry` one by
+    one, which settles it the same way.
+    """
+    if not drafts:
+        return []
+    amounts = [_balanced(d.lines) for d in drafts]
+    keys = [d.idempotency_key for d in drafts]
+    if not all(keys) or len(set(keys)) != len(keys):
+        raise ValidationError("idempotency_key", "each entry posted in bulk needs its own key")
+    existing = _entries_for_keys(drafts)
+    now = (clock or SystemClock()).now()
+    fresh = [i for i, key in enumerate(keys) if key not in existing]
+    try:
+        with transaction.atomic():
+            created = JournalEntry.objects.bulk_create([_entry_row(drafts[i], now) for i in fresh])
+            JournalLine.objects.bulk_create(
+                JournalLine(
+                    entry=entry,
+                    account=drafts[i].account,
+                    book=book,
+                    amount_minor=amount,
+                    effective_on=drafts[i].effective_on,
+                )
+                for i, entry in zip(fresh, created, strict=True)
+                for book, amount in amounts[i].items()
+            )
+    except IntegrityError:
+        return [_post_draft(d, clock) for d in drafts]
+    posted = dict(zip(fresh, created, strict=True))
+    return [
+        (posted[i], True) if i in posted else (existing[key], False) for i, key in enumerate(keys)
+    ]
+
+
+def _balanced(lines: Mapping[str, int]) -> dict[str, int]:
+    amounts = {book: int(amount) for book, amount in lines.items() if amount}
+    if sum(amounts.values()) != 0:
+        raise ValidationError("lines", f"entry does not balance: {amounts}")
+    return amounts
+
+
+def _entries_for_keys(drafts: Sequence[EntryDraft]) -> dict[str, JournalEntry]:
+    found = JournalEntry.objects.in_bulk(
+        [d.idempotency_key for d in drafts], field_name="idempotency_key"
+    )
+    for draft in drafts:
+        entry = found.get(draft.idempotency_key)
+        if entry is not None and entry.account_id != draft.account.pk:
+            raise Conflict(
+                f"idempotency_key: {draft.idempotency_key!r} was already used for another account"
+            )
+    return found
+
+
+def _entry_row(draft: EntryDraft, now: dt.datetime) -> JournalEntry:
+    return JournalEntry(
+        account=draft.account,
+        kind=str(draft.kind),
+        effective_on=draft.effective_on,
+        posted_at=now,
+        currency=draft.account.currency,
+        idempotency_key=draft.idempotency_key,
+        memo=draft.memo[:200],
+    )
+
+
+def _post_draft(draft: EntryDraft, clock: Clock | None) -> tuple[JournalEntry, bool]:
+    return post_entry(
+        account=draft.account,
+        kind=draft.kind,
+        effective_on=draft.effective_on,
+        lines=draft.lines,
+        idempotency_key=draft.idempotency_key,
+        memo=draft.memo,
+        clock=clock,
+    )
 
 
 def _entry_for_key(key: str, account: Account) -> JournalEntry | None:

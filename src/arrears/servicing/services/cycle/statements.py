@@ -39,7 +39,12 @@ from arrears.servicing.services.cycle.billing import (
 from arrears.servicing.services.cycle.context import CycleContext, chunked
 from arrears.servicing.services.cycle.journal import BookHistory, Line, read_book_histories
 from arrears.servicing.services.interest_rates import RateWindow
-from arrears.servicing.services.ledger import INCOME_FEES, INCOME_INTEREST, post_entry
+from arrears.servicing.services.ledger import (
+    INCOME_FEES,
+    INCOME_INTEREST,
+    EntryDraft,
+    post_entries,
+)
 
 ONE_DAY = timedelta(days=1)
 ANNUAL_FEE_BOOK = "fees:annual"
@@ -93,14 +98,20 @@ def accounts_closing_on(day: date, cards: Mapping[int, CardTerms]) -> QuerySet[A
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Closing:
-    """What one account's statement posts and records."""
+    """One account's statement being closed: its period, the charges it posts, then its rows."""
 
-    statement: Statement
-    obligation: Obligation | None
-    interest_minor: int
+    account: Account
+    terms: CardTerms
+    previous: Statement | None
+    start_on: date
+    opening: dict[str, int]
+    lines: list[Line]
+    unpaid_obligations_minor: int
+    interest: dict[str, int]
     annual_fee_minor: int
+    drafts: list[EntryDraft]
 
 
 def _close_chunk(
@@ -109,6 +120,7 @@ def _close_chunk(
     ctx: CycleContext,
     counts: Counter[str],
 ) -> None:
+    """Close a chunk's statements: charges for all, posted in bulk, then the rows in bulk."""
     previous = Statement.objects.in_bulk(
         [a.last_statement_id for a in accounts if a.last_statement_id]  # type: ignore[attr-defined]
     )
@@ -118,10 +130,9 @@ def _close_chunk(
     windows = rate_windows(start_of)
     paid = _paid_by_due_dates(previous_of)
     owed = _unpaid_obligations(start_of)
-    statements: list[Statement] = []
-    obligations: list[Obligation] = []
+    closings: list[_Closing] = []
     for account in accounts:
-        closing = _close_one(
+        closing = _charges(
             account,
             cards[account.product_id],
             previous_of[account.pk],
@@ -133,13 +144,19 @@ def _close_chunk(
         )
         if closing is None:
             counts["idle"] += 1
-            continue
-        statements.append(closing.statement)
+        else:
+            closings.append(closing)
+    _post_charges(closings, ctx)
+    statements: list[Statement] = []
+    obligations: list[Obligation] = []
+    for closing in closings:
+        statement, obligation = _rows(closing, ctx)
+        statements.append(statement)
         counts["statements"] += 1
-        counts["interest_charged"] += closing.interest_minor > 0
+        counts["interest_charged"] += sum(closing.interest.values()) > 0
         counts["annual_fees"] += closing.annual_fee_minor > 0
-        if closing.obligation is not None:
-            obligations.append(closing.obligation)
+        if obligation is not None:
+            obligations.append(obligation)
             counts["minimum_payments"] += 1
     Statement.objects.bulk_create(statements)
     Obligation.objects.bulk_create(obligations)
@@ -150,7 +167,7 @@ def period_start(account: Account, previous: Statement | None) -> date:
     return previous.statement_on + ONE_DAY if previous else account.opened_on
 
 
-def _close_one(
+def _charges(
     account: Account,
     terms: CardTerms,
     previous: Statement | None,
@@ -161,6 +178,7 @@ def _close_one(
     windows: Sequence[RateWindow],
     ctx: CycleContext,
 ) -> _Closing | None:
+    """The statement's period, interest and annual fee; None when there is nothing to state."""
     day, currency = ctx.day, account.currency
     start_on = period_start(account, previous)
     opening = history.balances_before(start_on)
@@ -179,43 +197,78 @@ def _close_one(
     annual_fee = terms.annual_fee.minor if is_anniversary_month(account.opened_on, day) else 0
     if not lines and not any(opening.values()) and not interest and not annual_fee:
         return None  # nothing owed and nothing happened: no statement this month
+    drafts = []
     if interest:
-        lines += _post(
-            account,
-            EntryKind.INTEREST,
-            {**interest, INCOME_INTEREST: -sum(interest.values())},
-            key=f"stmt:{account.pk}:{day.isoformat()}",
-            memo=f"statement interest {day.isoformat()}",
-            ctx=ctx,
+        drafts.append(
+            EntryDraft(
+                account,
+                EntryKind.INTEREST,
+                day,
+                {**interest, INCOME_INTEREST: -sum(interest.values())},
+                f"stmt:{account.pk}:{day.isoformat()}",
+                f"statement interest {day.isoformat()}",
+            )
         )
     if annual_fee:
-        lines += _post(
-            account,
-            EntryKind.ANNUAL_FEE,
-            {ANNUAL_FEE_BOOK: annual_fee, INCOME_FEES: -annual_fee},
-            key=f"annualfee:{account.pk}:{day.year}",
-            memo=f"annual fee {day.year}",
-            ctx=ctx,
+        drafts.append(
+            EntryDraft(
+                account,
+                EntryKind.ANNUAL_FEE,
+                day,
+                {ANNUAL_FEE_BOOK: annual_fee, INCOME_FEES: -annual_fee},
+                f"annualfee:{account.pk}:{day.year}",
+                f"annual fee {day.year}",
+            )
         )
+    return _Closing(
+        account,
+        terms,
+        previous,
+        start_on,
+        dict(opening),
+        list(lines),
+        unpaid_obligations_minor,
+        dict(interest),
+        annual_fee,
+        drafts,
+    )
+
+
+def _post_charges(closings: Sequence[_Closing], ctx: CycleContext) -> None:
+    """Post every closing's charges in bulk; a new entry's lines join its statement's lines
+    (one posted before — a rerun — is already in the history read)."""
+    owners = [closing for closing in closings for _draft in closing.drafts]
+    drafts = [draft for closing in closings for draft in closing.drafts]
+    posted = post_entries(drafts, clock=ctx.clock)
+    for closing, draft, (entry, created) in zip(owners, drafts, posted, strict=True):
+        if created:
+            closing.lines += [
+                Line(entry.pk, str(draft.kind), book, amount, ctx.day)
+                for book, amount in draft.lines.items()
+                if amount and book not in (INCOME_INTEREST, INCOME_FEES)
+            ]
+
+
+def _rows(closing: _Closing, ctx: CycleContext) -> tuple[Statement, Obligation | None]:
+    terms, previous = closing.terms, closing.previous
     figures = statement_figures(
-        opening,
-        lines,
+        closing.opening,
+        closing.lines,
         terms=terms,
-        currency=currency,
-        unpaid_obligations_minor=unpaid_obligations_minor,
+        currency=closing.account.currency,
+        unpaid_obligations_minor=closing.unpaid_obligations_minor,
         due_on=ctx.calendar(terms.calendar_country).next_business_day(
-            day + timedelta(days=terms.due_days_after_statement)
+            ctx.day + timedelta(days=terms.due_days_after_statement)
         ),
     )
-    statement, obligation = _statement_rows(
-        account,
+    return _statement_rows(
+        closing.account,
         number=previous.number + 1 if previous else 1,
-        start_on=start_on,
-        day=day,
+        start_on=closing.start_on,
+        day=ctx.day,
         figures=figures,
-        books=_books_at_close(opening, lines),
+        books=_books_at_close(closing.opening, closing.lines),
     )
-    return _Closing(statement, obligation, sum(interest.values()), annual_fee)
 
 
 def _books_at_close(opening: Mapping[str, int], lines: Iterable[Line]) -> dict[str, int]:
@@ -261,34 +314,6 @@ def _statement_rows(
         due_on=figures.due_on,
         amount_minor=figures.minimum_due.minor,
     )
-
-
-def _post(
-    account: Account,
-    kind: EntryKind,
-    lines: Mapping[str, int],
-    *,
-    key: str,
-    memo: str,
-    ctx: CycleContext,
-) -> list[Line]:
-    """Post an entry; return its statement-book lines when new (an old one is in the history)."""
-    entry, created = post_entry(
-        account=account,
-        kind=kind,
-        effective_on=ctx.day,
-        lines=lines,
-        idempotency_key=key,
-        memo=memo,
-        clock=ctx.clock,
-    )
-    if not created:
-        return []
-    return [
-        Line(entry.pk, str(kind), book, amount, ctx.day)
-        for book, amount in lines.items()
-        if amount and book not in (INCOME_INTEREST, INCOME_FEES)
-    ]
 
 
 # --- chunk reads ------------------------------------------------------------------------------
