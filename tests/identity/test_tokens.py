@@ -137,6 +137,11 @@ def test_roles_are_groups_with_model_permissions_and_can_be_ensured_again():
     assert may("compliance", "servicing.view_journalentry")
     assert not may("compliance", "servicing.add_payment")
     assert may("admin", "identity.add_apitoken") and may("admin", "servicing.change_product")
+    # the care desk: agents answer tickets, supervisors run the desk, compliance reads it
+    assert may("agent", "care.add_ticketmessage") and may("agent", "care.view_ticket")
+    assert not may("agent", "care.change_slapolicyset")
+    assert may("supervisor", "care.change_slapolicyset") and may("supervisor", "care.add_incident")
+    assert may("compliance", "care.view_ticket") and not may("compliance", "care.change_ticket")
 
 
 def test_ensuring_roles_keeps_permissions_an_administrator_added():

@@ -68,6 +68,38 @@ HARDSHIP_AGENT_PERMISSIONS = (
 
 #: The permissions of each role, as `app_label.codename` patterns (`fnmatch`). Later apps
 #: (compliance, collection, care …) add their own lines here.
+#: A service agent works tickets, chats, calls and callbacks, and reads the knowledge base.
+CARE_AGENT_PERMISSIONS = (
+    "care.view_*",
+    "care.add_ticket",
+    "care.change_ticket",
+    "care.add_ticketmessage",
+    "care.add_phonecall",
+    "care.add_callback",
+    "care.change_callback",
+    "care.change_chatsession",
+)
+#: A supervisor also edits the knowledge base and canned replies, the desk's queues,
+#: calendars and SLA policies, and starts and ends incidents.
+CARE_SUPERVISOR_PERMISSIONS = (
+    *CARE_AGENT_PERMISSIONS,
+    "care.add_knowledgearticle",
+    "care.change_knowledgearticle",
+    "care.delete_knowledgearticle",
+    "care.add_cannedreply",
+    "care.change_cannedreply",
+    "care.add_incident",
+    "care.change_incident",
+    "care.add_carequeue",
+    "care.change_carequeue",
+    "care.add_careagent",
+    "care.change_careagent",
+    "care.add_deskcalendar",
+    "care.change_deskcalendar",
+    "care.add_slapolicyset",
+    "care.change_slapolicyset",
+)
+
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.AGENT: (
         "servicing.view_*",
@@ -80,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "compliance.add_contactattempt",
         *COLLECTOR_PERMISSIONS,
         *HARDSHIP_AGENT_PERMISSIONS,
+        *CARE_AGENT_PERMISSIONS,
     ),
     Role.SUPERVISOR: (
         "servicing.view_*",
@@ -102,6 +135,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "compliance.change_contactpreference",
         *COLLECTION_SUPERVISOR_PERMISSIONS,
         *HARDSHIP_AGENT_PERMISSIONS,
+        *CARE_SUPERVISOR_PERMISSIONS,
     ),
     Role.COMPLIANCE: (
         "servicing.view_*",
@@ -118,6 +152,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "compliance.add_profileversion",  # editing a profile saves a new version
         "compliance.change_profileversion",  # making a version the active one
         "hardship.view_*",
+        "care.view_*",  # complaints, their final responses and the desk's contact history
     ),
     Role.ADMIN: (
         "servicing.*",
@@ -126,6 +161,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "compliance.*",
         "collection.*",
         "hardship.*",
+        "care.*",
     ),
     Role.COLLECTOR: (
         "servicing.view_*",
