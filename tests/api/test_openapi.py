@@ -21,15 +21,32 @@ def test_the_interactive_docs_are_served():
     assert Client().get("/api/v1/docs").status_code == 200
 
 
-def test_every_operation_needs_a_token_or_a_session(document):
+#: What a borrower reaches without signing in: the desk's status (an outage notice shown on every
+#: channel), the knowledge base they search before opening a ticket, and the survey answered with
+#: the token its link carries (the token is the credential).
+PUBLIC_OPERATIONS = {
+    ("get", "/api/v1/care/status"),
+    ("get", "/api/v1/care/kb/search"),
+    ("get", "/api/v1/care/kb/public/{slug}"),
+    ("post", "/api/v1/care/surveys/{token}"),
+}
+
+
+def test_every_operation_but_the_public_ones_needs_a_token_or_a_session(document):
     schemes = document["components"]["securitySchemes"]
 
     assert schemes["ApiTokenAuth"] == {"type": "http", "scheme": "bearer"}
     assert schemes["SessionAuth"]["in"] == "cookie"
+    public = set()
     for path, item in document["paths"].items():
         for method, operation in item.items():
+            if (method, path) in PUBLIC_OPERATIONS:
+                public.add((method, path))
+                assert "security" not in operation, path
+                continue
             assert operation["security"] == [{"ApiTokenAuth": []}, {"SessionAuth": []}], path
             assert "401" in operation["responses"], (method, path)
+    assert public == PUBLIC_OPERATIONS
 
 
 def test_every_error_response_is_documented_as_a_problem_detail(document):

@@ -50,6 +50,7 @@ class TicketEventKind(models.TextChoices):
     CREATED = "created", _("Created")
     STATUS_CHANGED = "status_changed", _("Status changed")
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    KIND_CHANGED = "kind_changed", _("Kind changed")
     ASSIGNED = "assigned", _("Assigned")
     QUEUE_CHANGED = "queue_changed", _("Moved to another queue")
     REPLIED = "replied", _("Public reply")
@@ -82,6 +83,7 @@ class ChatStatus(models.TextChoices):
 
 
 class CallOutcome(models.TextChoices):
+    WAITING = "waiting", _("Waiting in line")
     ANSWERED = "answered", _("Answered")
     ABANDONED = "abandoned", _("Caller hung up while waiting")
     CALLBACK_BOOKED = "callback_booked", _("Callback booked instead of waiting")

@@ -16,6 +16,7 @@ from arrears.cli import (
     care_answers,
     care_desk,
     care_line,
+    care_mail,
     care_reports,
     care_tickets,
     collection_desk,
@@ -23,6 +24,7 @@ from arrears.cli import (
     notices,
     plan,
     quote,
+    report,
     setup,
 )
 from arrears.cli import care as care_commands
@@ -69,7 +71,8 @@ app.add_typer(strategy_commands.app, name="strategy")
 app.add_typer(notices.app, name="notices")
 app.add_typer(plan.app, name="plan")
 app.add_typer(care_commands.app, name="care")
-for _area in (care_tickets, care_desk, care_line, care_answers, care_reports):
+app.add_typer(report.app, name="report")
+for _area in (care_tickets, care_desk, care_line, care_answers, care_reports, care_mail):
     _area.register(care_commands.app)
 
 

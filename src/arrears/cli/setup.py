@@ -20,6 +20,8 @@ SERVE_EPILOG = """\
 Example:
 
   arrears serve --host 127.0.0.1 --port 8000
+
+  arrears serve --asgi --port 8000
 """
 
 
@@ -34,6 +36,9 @@ def prepare_database(
     from django.core.management import call_command
     from django.db import transaction
 
+    from arrears.care.services.canned import load_bundled_canned_replies
+    from arrears.care.services.desk import load_default_desk
+    from arrears.care.services.knowledge import load_bundled_articles
     from arrears.collection.services import load_bundled_strategies, load_dispositions
     from arrears.compliance.services import load_profiles
     from arrears.engagement.services import load_templates
@@ -47,6 +52,9 @@ def prepare_database(
         load_templates()  # the bundled notice templates (checked by the content validator)
         load_dispositions()  # the standard call and contact results
         load_bundled_strategies()  # the conventional ladder, active unless one is already
+        load_bundled_articles()  # the care desk's knowledge base, missing articles only
+        load_bundled_canned_replies()  # and its canned replies, missing codes only
+        load_default_desk()  # the care desk: calendar, teams, queues, SLA policies
         roles = ensure_roles()
         admin = None
         if admin_password is not None:
@@ -103,8 +111,22 @@ def init(
         print_json(result)
 
 
-def run_server(host: str, port: int) -> None:
-    """Django's development server, without the auto-reloader (which would re-run the command)."""
+def run_server(host: str, port: int, *, asgi: bool = False) -> None:
+    """Django's development server, without the auto-reloader (which would re-run the command);
+    with `asgi`, uvicorn serving the ASGI app (web chat's event streams), static files too."""
+    if asgi:
+        import uvicorn
+        from django.conf import settings
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+        from arrears.config.asgi import application
+
+        # Django: under ASGI persistent connections should be off (each request has its own
+        # thread, so a kept connection would outlive it)
+        for database in settings.DATABASES.values():
+            database["CONN_MAX_AGE"] = 0
+        uvicorn.run(ASGIStaticFilesHandler(application), host=host, port=port, lifespan="off")
+        return
     from django.core.management import call_command
 
     call_command("runserver", f"{host}:{port}", use_reloader=False)
@@ -114,6 +136,9 @@ def run_server(host: str, port: int) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    asgi: Annotated[
+        bool, typer.Option("--asgi", help="Serve with uvicorn (ASGI): needed for web chat.")
+    ] = False,
 ) -> None:
-    """Serve the web app (admin, REST API) with Django's built-in server."""
-    run_server(host, port)
+    """Serve the web app (admin, REST API) with Django's built-in server, or uvicorn (--asgi)."""
+    run_server(host, port, asgi=asgi)

@@ -5,6 +5,7 @@ session (with CSRF on unsafe methods). The OpenAPI document is at /api/v1/openap
 interactive docs at /api/v1/docs.
 """
 
+from arrears.analytics.api import router as analytics_router
 from arrears.care.api import router as care_router
 from arrears.collection.api import router as collection_router
 from arrears.common.problems import ProblemDetailsAPI
@@ -32,3 +33,4 @@ api.add_router("/", compliance_router)
 api.add_router("/", hardship_router)
 api.add_router("/", collection_router)
 api.add_router("/", care_router)
+api.add_router("/", analytics_router)

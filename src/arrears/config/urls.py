@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("webhooks/", include("arrears.engagement.urls")),
+    path("care/", include("arrears.care.urls")),
 ]

@@ -17,6 +17,10 @@ class NoticeKind(models.TextChoices):
     SELF_SERVICE_LINK = "self_service_link", _("Self-service link (pay, plan, callback)")
     WARNING_LETTER = "warning_letter", _("Warning letter (催收函)")
     LAWYERS_LETTER = "lawyers_letter", _("Lawyer's letter (律师函)")
+    CARE_REPLY = "care_reply", _("Reply from the service desk")
+    SATISFACTION_SURVEY = "satisfaction_survey", _("Satisfaction survey")
+    MISSED_CALL = "missed_call", _("We missed your call")
+    CALLBACK_BOOKED = "callback_booked", _("Callback booked")
 
 
 #: Notices the law requires: a borrower cannot turn them off (only choose the channel).

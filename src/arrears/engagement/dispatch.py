@@ -48,10 +48,12 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from arrears.compliance.choices import Channel
 from arrears.compliance.models import Permit
 from arrears.compliance.services import PermitRefused, decide_in_bulk
 from arrears.core.clock import Clock, SystemClock
 from arrears.core.errors import ValidationError
+from arrears.engagement import hooks
 from arrears.engagement.channels.base import ChannelAdapter, DeliveryFailed, OutboundMessage
 from arrears.engagement.channels.registry import adapter_for
 from arrears.engagement.choices import OutboxStatus
@@ -176,6 +178,7 @@ def _send(
     except Exception as error:  # an adapter's bug must not wedge the row: retry, then give up
         logger.exception("sending outbox message %s failed", message.pk)
         return _failed(message, DeliveryFailed(repr(error), transient=True), now=clock.now())
+    hooks.message_sent(message)
     if on_step:
         on_step("sent", message)
     return "sent"
@@ -301,4 +304,5 @@ def _outbound(message: OutboxMessage) -> OutboundMessage:
         recipient_name=message.borrower.full_name,
         kind=message.kind,
         html_body=message.html_body,
+        headers=hooks.email_headers(message) if message.channel == Channel.EMAIL else {},
     )

@@ -185,7 +185,10 @@ class ArticleAdmin(EditedContentAdmin):
 
 @admin.register(DebtAdviceService)
 class DebtAdviceServiceAdmin(EditedContentAdmin):
-    list_display = ["code", "jurisdiction", "name_en", "phone", "url", "is_active", "is_bundled"]
-    list_filter = ["jurisdiction", "is_active", "is_bundled"]
+    list_display = [
+        "code", "jurisdiction", "name_en", "phone", "url", "contact_check", "is_active",
+        "is_bundled",
+    ]  # fmt: skip
+    list_filter = ["jurisdiction", "contact_check", "is_active", "is_bundled"]
     search_fields = ["code", "name_en", "name_zh"]
     readonly_fields = ["is_bundled"]

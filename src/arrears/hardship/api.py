@@ -20,23 +20,26 @@ from arrears.common.schemas import MAX_ID
 from arrears.core.compliance.jurisdictions import profile_code_for
 from arrears.core.hardship.assessment import parse_statement
 from arrears.hardship import selectors
+from arrears.hardship.budget import BudgetIn, BudgetOut, budget_document, budget_from_request
 from arrears.hardship.documents import (
     article_document,
     assessment_document,
     debt_advice_documents,
     plan_document,
+    plan_ledger_terms_document,
 )
 from arrears.hardship.schemas import (
     AcceptIn,
-    ArticleFilters,
-    ArticleOut,
     AssessmentIn,
     AssessmentOut,
     DebtAdviceFilters,
     DebtAdviceOut,
+    EducationArticleFilters,
+    EducationArticleOut,
     PlanIn,
     PlanOptionsOut,
     PlanOut,
+    PlanTermsOut,
     StatementIn,
 )
 from arrears.hardship.services import accept_plan, price_options, propose_plan, take_assessment
@@ -97,7 +100,14 @@ def post_assessment(
         taken_by=request.user,
         notes=payload.notes,
     )
-    return Status(201, assessment_document(assessment))
+    advice = selectors.debt_advice_for_account(account)
+    return Status(
+        201,
+        {
+            **assessment_document(assessment),
+            "debt_advice": debt_advice_documents(advice, _language(None)),
+        },
+    )
 
 
 @router.post("/plans", response={201: PlanOut, **WRITE})
@@ -140,8 +150,26 @@ def get_plan(request: HttpRequest, plan_id: PlanId) -> dict[str, Any]:
     return plan_document(selectors.plan_by_id(plan_id))
 
 
-@router.get("/articles", response={200: list[ArticleOut], **READ})
-def get_articles(request: HttpRequest, filters: Query[ArticleFilters]) -> list[dict[str, Any]]:
+@router.get("/plans/{plan_id}/terms", response={200: PlanTermsOut, **READ})
+def get_plan_terms(request: HttpRequest, plan_id: PlanId) -> dict[str, Any]:
+    """What the plan wrote on the ledger: its rate overrides, scheduled interest, waivers and
+    settlement discount, and the dues those lowered."""
+    require_permissions(request, "hardship.view_plan", VIEW_ACCOUNT)
+    return plan_ledger_terms_document(selectors.plan_ledger_terms(plan_id))
+
+
+@router.post("/budget", response={200: BudgetOut, **WRITE})
+def post_budget(request: HttpRequest, payload: BudgetIn) -> dict[str, Any]:
+    """The borrower's budget planner: what can go to debts, month by month, with the one-off
+    costs they expect and when they would run short. Stores nothing, decides nothing."""
+    require_permissions(request, "hardship.view_article")
+    return budget_document(budget_from_request(payload, today=timezone.localdate()))
+
+
+@router.get("/articles", response={200: list[EducationArticleOut], **READ})
+def get_articles(
+    request: HttpRequest, filters: Query[EducationArticleFilters]
+) -> list[dict[str, Any]]:
     """The published education articles, in one language (`lang`: en or zh-hans)."""
     require_permissions(request, "hardship.view_article")
     language = _language(filters.lang)

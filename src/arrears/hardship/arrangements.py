@@ -6,6 +6,11 @@ drive ageing (`PlanAgeing.PLAN`, data/plan_rules.yaml), ageing sees the arrears 
 agreed for stopped on the day it started, and the plan's instalments — with what is still unpaid
 of each, matched from the payments received so far (`matching.match_payments`, the same rule as
 the nightly review) — in place of the contract's later dues.
+
+Every account with an active plan is *under an arrangement*, also where the jurisdiction keeps
+the contract's dates driving ageing (`PlanAgeing.CONTRACT`: no `Arrangement` is returned for
+it, so it ages on its contract): while the plan is kept it is charged no late fee (servicing's
+cycle) and gets the plan's instalment reminders instead of the contract's (engagement's notices).
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ class PlansAsArrangements:
     """The `ArrangementSource` servicing's ageing consults."""
 
     def accounts_under_arrangement(self, as_of: dt.date) -> Collection[int]:
-        return selectors.accounts_with_active_plan(as_of=as_of, ageing=PlanAgeing.PLAN)
+        """Every account with an active plan, whichever drives its ageing: none of them is
+        charged a late fee or sent the contract's due reminders while the plan is kept."""
+        return selectors.accounts_with_active_plan(as_of=as_of)
 
     def arrangements(
         self, account_ids: Collection[int], as_of: dt.date

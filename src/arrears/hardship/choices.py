@@ -97,6 +97,7 @@ class PlanEventKind(models.TextChoices):
     RE_AGED = "re_aged", _("Account re-aged")
     RE_AGE_REFUSED = "re_age_refused", _("Re-age not allowed")
     REMINDER_QUEUED = "reminder_queued", _("Reminder queued")
+    ANNUAL_FEE_WAIVED = "annual_fee_waived", _("Annual fee waived")
     COMPLETED = "completed", _("Completed")
     BROKEN = "broken", _("Broken")
     CANCELLED = "cancelled", _("Cancelled")
@@ -119,3 +120,11 @@ class Jurisdiction(models.TextChoices):
     UK = "UK", _("United Kingdom")
     IE = "IE", _("Ireland")
     EU = "EU", _("European Union")
+
+
+class ContactCheck(models.TextChoices):
+    """How far a debt-advice service's phone number and web address were checked."""
+
+    OFFICIAL = "official", _("Checked on the service's own or a government publication")
+    SECONDARY = "secondary", _("Seen in secondary sources only: confirm before go-live")
+    UNVERIFIED = "unverified", _("Not verified: confirm before go-live")

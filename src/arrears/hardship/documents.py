@@ -7,6 +7,7 @@ from typing import Any
 
 from arrears.core.money import Money
 from arrears.hardship.models import Article, Assessment, DebtAdviceService, Plan
+from arrears.hardship.selectors import PlanLedgerTerms
 from arrears.hardship.wire import money
 
 
@@ -39,6 +40,8 @@ def debt_advice_documents(
             "url": s.url,
             "description": s.description_zh if zh else s.description_en,
             "is_free": s.is_free,
+            "contact_check": s.contact_check,
+            "check_note": s.check_note,
         }
         for s in services
     ]
@@ -118,5 +121,64 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                 "detail": e.detail,
             }
             for e in plan.events.all()
+        ],
+    }
+
+
+def plan_ledger_terms_document(terms: PlanLedgerTerms) -> dict[str, Any]:
+    """GET /plans/{id}/terms: what the plan wrote on the ledger, in minor units and Money."""
+    currency = terms.plan.currency
+    return {
+        "plan_id": terms.plan.pk,
+        "account_id": terms.plan.account_id,
+        "status": terms.plan.status,
+        "currency": currency,
+        "source": terms.source,
+        "rate_overrides": [
+            {
+                "id": o.pk,
+                "from_on": o.from_on,
+                "until_on": o.until_on,
+                "apr": str(o.apr),
+                "reason": o.reason,
+                "end_reason": o.end_reason,
+            }
+            for o in terms.rate_overrides
+        ],
+        "scheduled_interest": [
+            {
+                "number": row.number,
+                "due_on": row.due_on,
+                "amount": _money(row.amount_minor, currency),
+                "capitalised": _money(row.capitalised_minor, currency),
+                "charged": row.entry_id is not None,
+                "cancelled_on": row.cancelled_on,
+            }
+            for row in terms.scheduled_interest
+        ],
+        "entries": [
+            {
+                "id": entry.pk,
+                "kind": entry.kind,
+                "effective_on": entry.effective_on,
+                "idempotency_key": entry.idempotency_key or "",
+                "memo": entry.memo,
+                "amount": _money(
+                    sum(line.amount_minor for line in entry.lines.all() if line.amount_minor > 0),
+                    currency,
+                ),
+            }
+            for entry in terms.entries
+        ],
+        "adjustments": [
+            {
+                "entry_id": a.entry_id,
+                "obligation_id": a.obligation_id,
+                "obligation_due_on": a.obligation.due_on,
+                "amount": _money(a.amount_minor, currency),
+                "principal": _money(a.principal_minor, currency),
+                "interest": _money(a.interest_minor, currency),
+            }
+            for a in terms.adjustments
         ],
     }

@@ -19,6 +19,7 @@ from arrears.hardship.choices import (
     AcceptedVia,
     ArticleTopic,
     AssessmentSource,
+    ContactCheck,
     Employment,
     HardshipReason,
     InstalmentStatus,
@@ -254,6 +255,18 @@ class DebtAdviceService(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     is_bundled = models.BooleanField(_("as shipped"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    contact_check = models.CharField(
+        _("contact details checked"),
+        max_length=12,
+        choices=ContactCheck.choices,
+        default=ContactCheck.UNVERIFIED,
+    )
+    check_note = models.CharField(
+        _("how they were checked"),
+        max_length=300,
+        blank=True,
+        help_text=_("where the phone number and address were seen, and when"),
+    )
 
     class Meta:
         verbose_name = _("debt-advice service")

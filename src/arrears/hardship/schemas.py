@@ -110,7 +110,7 @@ class ReasonOut(Schema):
     text: TextOut
 
 
-class LineOut(Schema):
+class ExplanationLineOut(Schema):
     key: str = Field(description="what the line is, e.g. disposable_income")
     role: str = Field(description="add, subtract, detail, subtotal, result or note")
     amount: MoneyOut
@@ -128,7 +128,9 @@ class AffordabilityOut(Schema):
     lump_sum_available: MoneyOut
     recovery_months: int | None
     affordable_after_recovery: MoneyOut | None
-    explanation: list[LineOut] = Field(description="how every figure was reached, in order")
+    explanation: list[ExplanationLineOut] = Field(
+        description="how every figure was reached, in order"
+    )
 
 
 class PositionOut(Schema):
@@ -187,6 +189,7 @@ class OptionOut(Schema):
     expected_value: MoneyOut = Field(description="to the lender, discounted and risk-weighted")
     monthly_failure_percent: str
     re_age_after_payments: int | None
+    waive_annual_fee: bool = Field(description="a card's annual fee during the plan is waived")
     notes: list[ReasonOut]
     currency: str
     schedule: list[ScheduleRowOut]
@@ -207,6 +210,8 @@ class DebtAdviceOut(Schema):
     url: str
     description: str
     is_free: bool
+    contact_check: str = Field(description="official, secondary or unverified")
+    check_note: str = Field(description="where the phone number and address were seen")
 
 
 class AccountRef(Schema):
@@ -242,9 +247,12 @@ class AssessmentOut(Schema):
     is_vulnerable: bool
     statement: dict[str, Any]
     affordability: dict[str, Any]
-    explanation: list[LineOut]
+    explanation: list[ExplanationLineOut]
     taken_on: dt.date
     taken_at: dt.datetime
+    debt_advice: list[DebtAdviceOut] = Field(
+        description="free debt advice to offer the borrower who reported difficulty"
+    )
 
 
 # --- plans --------------------------------------------------------------------------------------
@@ -322,8 +330,56 @@ class PlanOut(Schema):
     events: list[EventOut]
 
 
+class RateOverrideOut(Schema):
+    id: int
+    from_on: dt.date
+    until_on: dt.date | None
+    apr: str = Field(description="percent per annum instead of the contract's")
+    reason: str
+    end_reason: str
+
+
+class ScheduledInterestOut(Schema):
+    number: int
+    due_on: dt.date
+    amount: MoneyOut
+    capitalised: MoneyOut
+    charged: bool
+    cancelled_on: dt.date | None
+
+
+class LedgerEntryOut(Schema):
+    id: int
+    kind: str = Field(description="waiver, settlement_discount or reversal")
+    effective_on: dt.date
+    idempotency_key: str
+    memo: str
+    amount: MoneyOut
+
+
+class AdjustmentOut(Schema):
+    entry_id: int
+    obligation_id: int
+    obligation_due_on: dt.date
+    amount: MoneyOut
+    principal: MoneyOut
+    interest: MoneyOut
+
+
+class PlanTermsOut(Schema):
+    plan_id: int
+    account_id: int
+    status: str
+    currency: str
+    source: str = Field(description="how the ledger's records name the plan, e.g. plan:7")
+    rate_overrides: list[RateOverrideOut]
+    scheduled_interest: list[ScheduledInterestOut]
+    entries: list[LedgerEntryOut]
+    adjustments: list[AdjustmentOut] = Field(description="dues the waivers and discount lowered")
+
+
 # --- education ----------------------------------------------------------------------------------
-class ArticleOut(Schema):
+class EducationArticleOut(Schema):
     slug: str
     topic: str
     language: str
@@ -338,7 +394,7 @@ class LanguageQuery(Schema):
     )
 
 
-class ArticleFilters(LanguageQuery):
+class EducationArticleFilters(LanguageQuery):
     topic: Code | None = None
 
 

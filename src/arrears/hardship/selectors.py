@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from arrears.compliance.services.gate import jurisdiction_of
 from arrears.core.errors import NotFound
 from arrears.hardship.choices import LIVE_STATUSES, PlanAgeing, PlanStatus
 from arrears.hardship.matching import Instalment, Standing, match_payments
@@ -25,7 +26,15 @@ from arrears.hardship.models import (
     Plan,
     PlanInstalment,
 )
-from arrears.servicing.models import Account, Borrower
+from arrears.servicing.choices import EntryKind
+from arrears.servicing.models import (
+    Account,
+    Borrower,
+    JournalEntry,
+    ObligationAdjustment,
+    RateOverride,
+    ScheduledInterest,
+)
 from arrears.servicing.selectors import posted_payments_in_bulk
 
 
@@ -123,6 +132,58 @@ def plan_by_id(plan_id: int) -> Plan:
 
 def plans_of_account(account: Account) -> QuerySet[Plan]:
     return Plan.objects.filter(account=account).order_by("-proposed_at", "-id")
+
+
+@dataclass(frozen=True)
+class PlanLedgerTerms:
+    """What a plan wrote on the ledger through servicing's services (docs/hardship.md, "How the
+    plan's terms reach the ledger"): its rate overrides, its scheduled interest, the waivers
+    and settlement discount it granted (and their reversals), and the obligations those
+    lowered."""
+
+    plan: Plan
+    source: str
+    rate_overrides: list[RateOverride]
+    scheduled_interest: list[ScheduledInterest]
+    entries: list[JournalEntry]
+    adjustments: list[ObligationAdjustment]
+
+
+def plan_ledger_terms(plan_id: int) -> PlanLedgerTerms:
+    """The plan's terms as the ledger holds them; five queries."""
+    plan = Plan.objects.filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFound(_("no plan with id %(id)s") % {"id": plan_id})
+    source = f"plan:{plan.pk}"
+    entries = list(
+        JournalEntry.objects.filter(
+            account_id=plan.account_id,
+            kind__in=[EntryKind.WAIVER, EntryKind.SETTLEMENT_DISCOUNT, EntryKind.REVERSAL],
+            idempotency_key__contains=f":{source}:",
+        )
+        .prefetch_related("lines")
+        .order_by("effective_on", "pk")
+    )
+    return PlanLedgerTerms(
+        plan=plan,
+        source=source,
+        rate_overrides=list(
+            RateOverride.objects.filter(account_id=plan.account_id, source=source).order_by(
+                "from_on", "pk"
+            )
+        ),
+        scheduled_interest=list(
+            ScheduledInterest.objects.filter(account_id=plan.account_id, source=source).order_by(
+                "due_on", "number"
+            )
+        ),
+        entries=entries,
+        adjustments=list(
+            ObligationAdjustment.objects.filter(entry__in=entries)
+            .select_related("obligation")
+            .order_by("entry_id", "obligation__due_on", "pk")
+        ),
+    )
 
 
 # --- assessments and vulnerability --------------------------------------------------------------
@@ -231,6 +292,20 @@ def article_by_slug(slug: str) -> Article:
     if found is None:
         raise NotFound(_("no article %(slug)s") % {"slug": slug})
     return found
+
+
+def debt_advice_for_borrower(
+    borrower: Borrower, account: Account | None = None
+) -> QuerySet[DebtAdviceService]:
+    """The free debt advice to offer a borrower who reports difficulty: that of the account's
+    jurisdiction, else of the borrower's country (compliance's `jurisdiction_of`). Every path
+    where a borrower tells us of difficulty shows it — the priced options, an assessment taken,
+    and a hardship request at the service desk."""
+    return debt_advice_for(jurisdiction_of(borrower, account))
+
+
+def debt_advice_for_account(account: Account) -> QuerySet[DebtAdviceService]:
+    return debt_advice_for_borrower(account.borrower, account)
 
 
 def debt_advice_for(jurisdiction: str | None) -> QuerySet[DebtAdviceService]:

@@ -76,6 +76,15 @@ def terms_text(
             )
             % {"days": grace_days}
         )
+        if "waive_annual_fee" in terms:
+            lines.append(
+                _("An annual fee charged while the plan is kept is waived.")
+                if terms["waive_annual_fee"]
+                else _(
+                    "An annual fee charged while the plan is kept is owed on top of the plan, as "
+                    "the card's contract says."
+                )
+            )
         if re_age_after:
             lines.append(
                 _(

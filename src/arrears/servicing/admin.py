@@ -28,10 +28,13 @@ from arrears.servicing.models import (
     JournalEntry,
     JournalLine,
     Obligation,
+    ObligationAdjustment,
     Payment,
     PaymentApplication,
     Product,
     ProductTermsChange,
+    RateOverride,
+    ScheduledInterest,
     Statement,
 )
 from arrears.servicing.services.autopay import cancel_autopay
@@ -270,6 +273,34 @@ class ObligationAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg
     list_filter = ["kind", "due_on"]
     search_fields = ["account__number"]
     list_select_related = ["account"]
+
+
+# Rate overrides, scheduled interest and obligation adjustments are written by the services
+# (a plan's terms: docs/hardship.md, "How the plan's terms reach the ledger"): read-only here.
+@admin.register(RateOverride)
+class RateOverrideAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["account", "from_on", "until_on", "apr", "source", "reason", "end_reason"]
+    list_filter = ["from_on"]
+    search_fields = ["account__number", "source"]
+    list_select_related = ["account"]
+
+
+@admin.register(ScheduledInterest)
+class ScheduledInterestAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = [
+        "account", "source", "number", "due_on", "amount_minor", "capitalised_minor", "entry",
+        "cancelled_on",
+    ]  # fmt: skip
+    list_filter = ["due_on", "cancelled_on"]
+    search_fields = ["account__number", "source"]
+    list_select_related = ["account", "entry"]
+
+
+@admin.register(ObligationAdjustment)
+class ObligationAdjustmentAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["obligation", "entry", "amount_minor", "principal_minor", "interest_minor"]
+    search_fields = ["obligation__account__number", "entry__idempotency_key"]
+    list_select_related = ["obligation__account", "entry"]
 
 
 @admin.register(BucketChange)

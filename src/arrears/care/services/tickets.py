@@ -1,16 +1,19 @@
-"""The life of a ticket: open, receive, reply, note, status, assign.
+"""The life of a ticket 工单: open, receive, reply, note, status, priority, kind, link, assign.
 
 Every change writes a `TicketEvent` (who, when, why); status changes carry `status_from` and
 `status_to`, which is the timeline the SLA clocks run on. A message from the borrower on a
-closed ticket opens a follow-up ticket instead of reopening it. Replies are delivered by
-`services.delivery.deliver_reply` on the ticket's channel (through the compliance gate).
+closed ticket opens a follow-up ticket instead of reopening it (the two point at each other and
+both say so in their history). Replies are delivered by `services.delivery.deliver_reply` on the
+ticket's channel (through the compliance gate); internal notes never leave the desk. A dispute
+or hardship request is passed to collection (`services.handoff`) when opened, when a ticket's
+kind becomes one, and when accounts are linked to it later.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -24,49 +27,39 @@ from arrears.care.choices import (
     TicketKind,
     TicketStatus,
 )
-from arrears.care.models import CareQueue, Ticket, TicketEvent, TicketMessage
-from arrears.core.clock import Clock, SystemClock
-from arrears.core.errors import Conflict, ValidationError
+from arrears.care.models import CareQueue, Ticket, TicketMessage
+from arrears.care.services.ticket_support import (
+    ALLOWED_MOVES,
+    COLLECTION_KINDS,
+    OPEN_STATUSES,
+    accounts_of,
+    check_choice,
+    check_move,
+    locked,
+    now_of,
+    record_event,
+    text_of,
+    touch,
+    writable,
+)
+from arrears.core.clock import Clock
+from arrears.core.errors import ValidationError
 from arrears.servicing.models import Account, Borrower
 
-# Which status may follow which; `closed` is final (a new message opens a follow-up).
-ALLOWED_MOVES: Mapping[str, frozenset[str]] = {
-    TicketStatus.NEW: frozenset({"open", "pending", "on_hold", "solved", "closed"}),
-    TicketStatus.OPEN: frozenset({"pending", "on_hold", "solved", "closed"}),
-    TicketStatus.PENDING: frozenset({"open", "on_hold", "solved", "closed"}),
-    TicketStatus.ON_HOLD: frozenset({"open", "pending", "solved", "closed"}),
-    TicketStatus.SOLVED: frozenset({"open", "closed"}),
-    TicketStatus.CLOSED: frozenset(),
-}
-OPEN_STATUSES = frozenset({"new", "open", "pending", "on_hold"})
+__all__ = [
+    "ALLOWED_MOVES",
+    "OPEN_STATUSES",
+    "add_note",
+    "change_status",
+    "open_ticket",
+    "receive_message",
+    "record_event",
+    "reply_to_ticket",
+]
 
-
-def _now(at: dt.datetime | None, clock: Clock | None) -> dt.datetime:
-    return at or (clock or SystemClock()).now()
-
-
-def record_event(
-    ticket: Ticket,
-    kind: str,
-    *,
-    at: dt.datetime,
-    by: Any = None,
-    reason: str = "",
-    params: Mapping[str, Any] | None = None,
-    status_from: str = "",
-    status_to: str = "",
-) -> TicketEvent:
-    """Append one event to the ticket's history (never edited)."""
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        kind=kind,
-        at=at,
-        by=by,
-        reason=reason,
-        params=dict(params or {}),
-        status_from=status_from,
-        status_to=status_to,
-    )
+LANGUAGES = ("zh-hans", "en")
+MAX_BODY = 20_000
+MAX_NOTE = 500
 
 
 @transaction.atomic
@@ -93,24 +86,31 @@ def open_ticket(
 
     A dispute or hardship request is passed to collection at once (`services.handoff`).
     """
-    now = _now(at, clock)
-    _check_choice("kind", kind, TicketKind)
-    _check_choice("origin", origin, Origin)
-    _check_choice("priority", priority, Priority)
-    subject = subject.strip()
-    if not subject:
-        raise ValidationError("subject", _("is required"))
-    accounts = list(accounts)
-    for account in accounts:
-        if borrower is None or account.borrower_id != borrower.pk:
-            raise ValidationError("accounts", _("must belong to the ticket's borrower"))
+    now = now_of(at, clock)
+    check_choice("kind", kind, TicketKind)
+    check_choice("origin", origin, Origin)
+    check_choice("priority", priority, Priority)
+    if cause:
+        from arrears.care.choices import ComplaintCause
+
+        check_choice("cause", cause, ComplaintCause)
+    subject = text_of("subject", subject, max_length=300)
+    body = text_of("body", body, max_length=MAX_BODY, required=False)
+    requester_name = text_of("requester_name", requester_name, max_length=200, required=False)
+    requester_address = text_of(
+        "requester_address", requester_address, max_length=200, required=False
+    )
+    language = language or (borrower.preferred_language if borrower else LANGUAGES[0])
+    if language not in LANGUAGES:
+        raise ValidationError("language", _("must be one of %(values)s") % {"values": LANGUAGES})
+    accounts = accounts_of(borrower, accounts)
     ticket = Ticket.objects.create(
         reference=f"tmp-{uuid.uuid4().hex[:16]}",
         kind=kind,
-        subject=subject[:300],
+        subject=subject,
         origin=origin,
         priority=priority,
-        language=language or (borrower.preferred_language if borrower else "zh-hans"),
+        language=language,
         borrower=borrower,
         requester_name=requester_name,
         requester_address=requester_address,
@@ -127,21 +127,24 @@ def open_ticket(
     ticket.save(update_fields=["reference", "queue"])
     if accounts:
         ticket.accounts.set(accounts)
+    params = {"origin": origin, "queue": ticket.queue.code if ticket.queue else ""}
+    if follow_up_of is not None:
+        params["follow_up_of"] = follow_up_of.reference
     record_event(
         ticket,
         TicketEventKind.CREATED,
         at=now,
         by=by,
         reason="ticket.opened",
-        params={"origin": origin, "queue": ticket.queue.code if ticket.queue else ""},
+        params=params,
         status_to=TicketStatus.NEW,
     )
-    if body.strip():
+    if body:
         direction = (
             MessageDirection.INTERNAL if origin == Origin.AGENT else MessageDirection.INBOUND
         )
         _add_message(ticket, body=body, direction=direction, channel=origin, author=by, at=now)
-    if kind in (TicketKind.DISPUTE, TicketKind.HARDSHIP_REQUEST):
+    if kind in COLLECTION_KINDS:
         from arrears.care.services.handoff import pass_to_collection
 
         pass_to_collection(ticket=ticket, at=now)
@@ -182,42 +185,63 @@ def receive_message(
 ) -> TicketMessage:
     """A message from the borrower: on a closed ticket it opens a follow-up; a pending or
     solved ticket goes back to open. `fields`: email_message_id, in_reply_to, contact_attempt."""
-    now = _now(at, clock)
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if ticket.merged_into_id:
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.merged_into_id)
+    now = now_of(at, clock)
+    body = text_of("body", body, max_length=MAX_BODY)
+    check_choice("channel", channel, Origin)
+    ticket = locked(ticket)
+    while ticket.merged_into_id:  # a merged ticket's messages belong to the one it joined
+        ticket = locked(ticket.merged_into_id)
     if ticket.status == TicketStatus.CLOSED:
-        follow_up = open_ticket(
-            kind=ticket.kind,
-            subject=ticket.subject,
-            origin=channel,
-            borrower=ticket.borrower,
-            accounts=ticket.accounts.all(),
-            requester_name=ticket.requester_name,
-            requester_address=ticket.requester_address,
-            priority=ticket.priority,
-            language=ticket.language,
-            queue=ticket.queue,
-            follow_up_of=ticket,
-            at=now,
-        )
-        record_event(
-            ticket,
-            TicketEventKind.FOLLOW_UP_OPENED,
-            at=now,
-            reason="ticket.follow_up_opened",
-            params={"follow_up": follow_up.reference},
-        )
-        ticket = follow_up
+        ticket = _follow_up(ticket, channel=channel, at=now)
     message = _add_message(
         ticket, body=body, direction=MessageDirection.INBOUND, channel=channel, at=now, **fields
     )
-    record_event(ticket, TicketEventKind.RECEIVED, at=now, params={"channel": channel})
+    record_event(
+        ticket,
+        TicketEventKind.RECEIVED,
+        at=now,
+        reason="ticket.message_received",
+        params={"channel": channel, "message": message.pk},
+    )
     if ticket.status in (TicketStatus.PENDING, TicketStatus.SOLVED):
         _move(ticket, TicketStatus.OPEN, at=now, reason="ticket.borrower_replied")
-    ticket.updated_at = now
-    ticket.save(update_fields=["updated_at"])
+    else:
+        touch(ticket, now)
     return message
+
+
+def _follow_up(closed: Ticket, *, channel: str, at: dt.datetime) -> Ticket:
+    """A new ticket for a message on a closed one; both histories say so."""
+    follow_up = open_ticket(
+        kind=closed.kind,
+        subject=closed.subject,
+        origin=channel,
+        borrower=closed.borrower,
+        accounts=closed.accounts.all(),
+        requester_name=closed.requester_name,
+        requester_address=closed.requester_address,
+        priority=closed.priority,
+        language=closed.language,
+        queue=closed.queue,
+        cause=closed.cause,
+        follow_up_of=closed,
+        at=at,
+    )
+    record_event(
+        closed,
+        TicketEventKind.FOLLOW_UP_OPENED,
+        at=at,
+        reason="ticket.follow_up_opened",
+        params={"follow_up": follow_up.reference},
+    )
+    record_event(
+        follow_up,
+        TicketEventKind.FOLLOW_UP_OPENED,
+        at=at,
+        reason="ticket.follow_up_of",
+        params={"follow_up_of": closed.reference},
+    )
+    return follow_up
 
 
 @transaction.atomic
@@ -234,16 +258,17 @@ def reply_to_ticket(
 ) -> TicketMessage:
     """A public reply: kept on the ticket, delivered on `channel` (default: the ticket's
     origin) through the compliance gate; `status` moves the ticket (default: new → open)."""
-    now = _now(at, clock)
-    if not body.strip():
-        raise ValidationError("body", _("is required"))
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if ticket.status == TicketStatus.CLOSED:
-        raise Conflict(_("The ticket is closed; a new message opens a follow-up."))
-    if ticket.merged_into_id:
-        raise Conflict(_("The ticket was merged; reply on the ticket it was merged into."))
+    now = now_of(at, clock)
+    body = text_of("body", body, max_length=MAX_BODY)
+    if channel is not None:
+        check_choice("channel", channel, Origin)
+    if status is not None:
+        check_choice("status", status, TicketStatus)
+    ticket = writable(ticket)
     channel = channel or ticket.origin
-    _check_choice("channel", channel, Origin)
+    target = status or (TicketStatus.OPEN if ticket.status == TicketStatus.NEW else None)
+    if target and target != ticket.status:
+        check_move(ticket.status, target)
     message = _add_message(
         ticket,
         body=body,
@@ -257,8 +282,8 @@ def reply_to_ticket(
     if ticket.first_replied_at is None:
         ticket.first_replied_at = now
         fields.append("first_replied_at")
-    if final_response:
-        ticket.final_response_at = ticket.final_response_at or now
+    if final_response and ticket.final_response_at is None:
+        ticket.final_response_at = now
         fields.append("final_response_at")
     ticket.updated_at = now
     ticket.save(update_fields=fields)
@@ -267,9 +292,9 @@ def reply_to_ticket(
         TicketEventKind.FINAL_RESPONSE if final_response else TicketEventKind.REPLIED,
         at=now,
         by=by,
+        reason="ticket.final_response" if final_response else "ticket.replied",
         params={"channel": channel, "message": message.pk},
     )
-    target = status or (TicketStatus.OPEN if ticket.status == TicketStatus.NEW else None)
     if target and target != ticket.status:
         _move(ticket, target, at=now, by=by, reason="ticket.replied")
     from arrears.care.services.delivery import deliver_reply
@@ -282,10 +307,10 @@ def reply_to_ticket(
 def add_note(
     *, ticket: Ticket, body: str, by: Any, at: dt.datetime | None = None, clock: Clock | None = None
 ) -> TicketMessage:
-    """An internal note: seen by the desk, never sent to the borrower."""
-    now = _now(at, clock)
-    if not body.strip():
-        raise ValidationError("body", _("is required"))
+    """An internal note: seen by the desk, never sent to the borrower (no delivery is asked)."""
+    now = now_of(at, clock)
+    body = text_of("body", body, max_length=MAX_BODY)
+    ticket = locked(ticket)
     message = _add_message(
         ticket,
         body=body,
@@ -294,7 +319,14 @@ def add_note(
         author=by,
         at=now,
     )
-    record_event(ticket, TicketEventKind.NOTE_ADDED, at=now, by=by, params={"message": message.pk})
+    record_event(
+        ticket,
+        TicketEventKind.NOTE_ADDED,
+        at=now,
+        by=by,
+        reason="ticket.note_added",
+        params={"message": message.pk},
+    )
     return message
 
 
@@ -308,39 +340,40 @@ def change_status(
     at: dt.datetime | None = None,
     clock: Clock | None = None,
 ) -> Ticket:
-    """Move the ticket to `status` if the move is allowed (a closed ticket stays closed)."""
-    now = _now(at, clock)
-    _check_choice("status", status, TicketStatus)
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    """Move the ticket to `status` if the move is allowed (a closed ticket stays closed).
+
+    `reason` is the agent's own words, kept in the event's details."""
+    now = now_of(at, clock)
+    check_choice("status", status, TicketStatus)
+    note = text_of("reason", reason, max_length=MAX_NOTE, required=False)
+    ticket = locked(ticket)
     if status == ticket.status:
         return ticket
-    if status not in ALLOWED_MOVES[ticket.status]:
-        raise ValidationError(
-            "status",
-            _("cannot go from %(old)s to %(new)s") % {"old": ticket.status, "new": status},
-        )
-    _move(ticket, status, at=now, by=by, reason=reason or "ticket.status_set")
+    check_move(ticket.status, status)
+    _move(ticket, status, at=now, by=by, reason="ticket.status_set", note=note)
     return ticket
 
 
-def _move(ticket: Ticket, status: str, *, at: dt.datetime, by: Any = None, reason: str) -> None:
+def _move(
+    ticket: Ticket, status: str, *, at: dt.datetime, by: Any = None, reason: str, note: str = ""
+) -> None:
     old = ticket.status
     ticket.status = status
-    fields = ["status", "updated_at"]
+    fields = ["status"]
     if status == TicketStatus.SOLVED:
         ticket.solved_at = at
         fields.append("solved_at")
     elif status == TicketStatus.CLOSED:
         ticket.closed_at = at
         fields.append("closed_at")
-    ticket.updated_at = at
-    ticket.save(update_fields=fields)
+    touch(ticket, at, *fields)
     record_event(
         ticket,
         TicketEventKind.STATUS_CHANGED,
         at=at,
         by=by,
         reason=reason,
+        params={"note": note} if note else None,
         status_from=old,
         status_to=status,
     )
@@ -348,8 +381,3 @@ def _move(ticket: Ticket, status: str, *, at: dt.datetime, by: Any = None, reaso
         from arrears.care.services.surveys import after_solve
 
         after_solve(ticket=ticket, at=at)
-
-
-def _check_choice(field: str, value: str, choices: Any) -> None:
-    if value not in choices.values:
-        raise ValidationError(field, _("is not one of %(values)s") % {"values": choices.values})

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "arrears.hardship",
     "arrears.collection",
     "arrears.care",
+    "arrears.analytics",
     "arrears.demo",
     "django_tasks",
     "django_tasks_db",

@@ -67,6 +67,76 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "priority.normal": {"en": "normal", "zh": "普通"},
     "priority.high": {"en": "high", "zh": "高"},
     "priority.urgent": {"en": "urgent", "zh": "紧急"},
+    # --- a ticket's history (the reason of each `TicketEvent`) --------------------------------
+    "channel.chat": {"en": "web chat", "zh": "在线客服"},
+    "channel.email": {"en": "e-mail", "zh": "电子邮件"},
+    "channel.phone": {"en": "phone", "zh": "电话"},
+    "channel.sms": {"en": "SMS", "zh": "短信"},
+    "channel.portal": {"en": "the borrower portal", "zh": "客户自助平台"},
+    "channel.agent": {"en": "an agent", "zh": "坐席"},
+    "channel.api": {"en": "the API", "zh": "API接口"},
+    "ticket.opened": {"en": "Opened (via {origin})", "zh": "工单创建（来源：{origin}）"},
+    "ticket.message_received": {
+        "en": "The borrower wrote (via {channel})",
+        "zh": "客户来信（渠道：{channel}）",
+    },
+    "ticket.borrower_replied": {
+        "en": "The borrower replied: back to {status}",
+        "zh": "客户已回复：工单恢复为{status}",
+    },
+    "ticket.replied": {"en": "Public reply (via {channel})", "zh": "已公开回复（渠道：{channel}）"},
+    "ticket.final_response": {
+        "en": "Written final response sent (via {channel})",
+        "zh": "已发出书面最终答复（渠道：{channel}）",
+    },
+    "ticket.note_added": {"en": "Internal note added", "zh": "已添加内部备注"},
+    "ticket.status_set": {
+        "en": "Status changed from {status_from} to {status}",
+        "zh": "状态由{status_from}改为{status}",
+    },
+    "ticket.priority_changed": {
+        "en": "Priority changed from {priority_from} to {priority}",
+        "zh": "优先级由{priority_from}改为{priority}",
+    },
+    "ticket.kind_changed": {
+        "en": "Kind changed from {kind_from} to {kind}",
+        "zh": "工单类型由{kind_from}改为{kind}",
+    },
+    "ticket.linked": {
+        "en": "Linked to the borrower and accounts {accounts}",
+        "zh": "已关联客户及账户 {accounts}",
+    },
+    "ticket.assigned": {"en": "Assigned to {assignee}", "zh": "已分配给{assignee}"},
+    "ticket.unassigned": {"en": "Returned to the queue", "zh": "已退回队列"},
+    "ticket.follow_up_opened": {
+        "en": "A message after closing opened follow-up ticket {follow_up}",
+        "zh": "关闭后收到新消息，已创建跟进工单 {follow_up}",
+    },
+    "ticket.follow_up_of": {
+        "en": "Follow-up of closed ticket {follow_up_of}",
+        "zh": "已关闭工单 {follow_up_of} 的跟进工单",
+    },
+    "ticket.merged": {
+        "en": "Merged into ticket {merged_into} and closed",
+        "zh": "已合并至工单 {merged_into} 并关闭",
+    },
+    "ticket.merged_in": {
+        "en": "Ticket {merged} merged into this one",
+        "zh": "工单 {merged} 已并入本工单",
+    },
+    "handoff.dispute_hold": {
+        "en": "Passed to collection: a dispute hold stops collection contact "
+        "(review on {review_on})",
+        "zh": "已移交催收：异议暂停催收联系（{review_on}复核）",
+    },
+    "handoff.hardship_flagged": {
+        "en": "Passed to collection: the case is flagged for hardship and its treatment paused",
+        "zh": "已移交催收：案件已标记为还款困难，催收策略暂停",
+    },
+    "handoff.no_open_case": {
+        "en": "Hardship request noted: no open collection case to pause",
+        "zh": "已记录还款困难申请：当前无进行中的催收案件需要暂停",
+    },
     # --- calendars ---------------------------------------------------------------------------
     "day.regular": {"en": "regular hours", "zh": "正常服务时间"},
     "day.special": {"en": "special hours", "zh": "特别服务时间"},

@@ -85,11 +85,17 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class EscalationLevel:
-    """Level n notifies `notify` once `after` more business time has passed since the breach."""
+    """Level n notifies `notify` once `after` more business time has passed since the breach.
+
+    The shell may also act on it: `move_to_queue` moves the ticket to the notified team's
+    queue, `raise_priority` raises its priority one step.
+    """
 
     level: int
     after: timedelta
     notify: str
+    move_to_queue: bool = False
+    raise_priority: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,11 +277,16 @@ def _target(path: str, name: str, raw: object) -> Target:
 
 def _level(path: str, number: int, raw: object) -> EscalationLevel:
     values = _mapping(path, raw)
-    _known(path, values, ("after", "notify"))
+    _known(path, values, ("after", "notify", "move_to_queue", "raise_priority"))
     notify = values.get("notify")
     if not isinstance(notify, str) or not _NOTIFY.fullmatch(notify):
         raise ValidationError(f"{path}.notify", f"{notify!r} is not a team code like team_lead")
-    return EscalationLevel(number, parse_duration(f"{path}.after", values.get("after")), notify)
+    actions = {name: values.get(name, False) for name in ("move_to_queue", "raise_priority")}
+    for name, flag in actions.items():
+        if not isinstance(flag, bool):
+            raise ValidationError(f"{path}.{name}", "must be true or false")
+    after = parse_duration(f"{path}.after", values.get("after"))
+    return EscalationLevel(number, after, notify, **actions)
 
 
 def _limit(path: str, jurisdiction: str, raw: object) -> RegulatoryLimit:

@@ -50,6 +50,7 @@ class RepaymentOption:
     monthly_failure_percent: Decimal
     re_age_after_payments: int | None
     notes: tuple[Reason, ...] = ()
+    waive_annual_fee: bool = True  # a card's annual fee charged during the plan is waived
 
     @property
     def total_payment(self) -> Money:
@@ -169,6 +170,7 @@ class _Quote:
             monthly_failure_percent=rule.monthly_failure_percent,
             re_age_after_payments=re_age,
             notes=tuple(notes),
+            waive_annual_fee=rule.waive_annual_fee,
         )
 
     def terms(self, *, longest: int, extend_only: bool) -> list[int]:

@@ -77,6 +77,9 @@ class OptionRule:
     methods: tuple[RepaymentMethod, ...] = (RepaymentMethod.ANNUITY,)
     interest: InterestTreatment = InterestTreatment.CAPITALISE  # during a holiday
     waive_fees: bool = False  # fees owed today are forgiven when the plan is set up
+    #: A card's annual fee (年费) charged while the plan is kept is waived; when false it is
+    #: owed on top of the plan, as the card's contract says. The plan's terms say which.
+    waive_annual_fee: bool = True
     apr_percent: Decimal | None = None  # rate reduction: the reduced APR (never above the contract)
     discount_percents: tuple[Decimal, ...] = ()  # settlement discounts to quote
     max_discount_percent: Decimal = Decimal(0)  # settlement: the most the lender forgives
@@ -192,6 +195,7 @@ _RULE_READERS: dict[str, Callable[[str, object], object]] = {
     "methods": _methods,
     "interest": lambda f, v: read.choice(f, v, InterestTreatment),
     "waive_fees": read.flag,
+    "waive_annual_fee": read.flag,
     "apr_percent": read.percent,
     "discount_percents": _percents,
     "max_discount_percent": read.percent,

@@ -17,6 +17,7 @@ import abc
 import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from typing import ClassVar
 
 from arrears.compliance.choices import AttemptOutcome, Channel
@@ -42,6 +43,8 @@ class OutboundMessage:
     kind: str = ""
     #: An HTML alternative for e-mail (the plain `body` is always sent too).
     html_body: str = ""
+    #: Extra e-mail headers (threading: `In-Reply-To`, `References`); see `engagement.hooks`.
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

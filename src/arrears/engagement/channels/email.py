@@ -53,6 +53,7 @@ class EmailAdapter(ChannelAdapter):
             from_email=settings.ARREARS_EMAIL_FROM,
             to=[message.address],
             headers={
+                **message.headers,
                 "Message-ID": message_id,
                 "X-Arrears-Outbox": key,
                 "Content-Language": message.language,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from arrears.compliance.choices import AttemptOutcome, Channel, Direction
 from arrears.compliance.services import record_contact_attempt, record_opt_out_if_stop
 from arrears.core.clock import Clock, SystemClock
+from arrears.engagement import hooks
 from arrears.engagement.choices import OutboxStatus
 from arrears.engagement.inbox import InboundMessage
 from arrears.engagement.models import OutboxMessage
@@ -181,7 +182,9 @@ def record_inbound_sms(
 ) -> list[InboundMessage]:
     """Store a text received from `from_number`, threaded to the borrower(s) with that number
     (and to the last message sent there), as an inbound contact; a STOP opts the number out of
-    SMS at once. A provider's retry of the same message (same reference) changes nothing."""
+    SMS at once. A provider's retry of the same message (same reference) changes nothing.
+    Each stored text that is not an opt-out goes to `hooks.inbound_received` (the care desk
+    threads it onto a ticket) in this same transaction."""
     now = (clock or SystemClock()).now()
     if InboundMessage.objects.filter(provider_ref__startswith=provider_ref).exists():
         return list(InboundMessage.objects.filter(provider_ref__startswith=provider_ref))
@@ -219,17 +222,17 @@ def record_inbound_sms(
                 .order_by("-sent_at")
                 .first()
             )
-        stored.append(
-            InboundMessage.objects.create(
-                channel=Channel.SMS,
-                borrower=borrower,
-                from_address=from_number,
-                to_address=to_number,
-                body=text,
-                provider_ref=provider_ref if index == 0 else f"{provider_ref}#{index}",
-                in_reply_to=last_sent,
-                is_opt_out=opted_out,
-                received_at=now,
-            )
+        inbound = InboundMessage.objects.create(
+            channel=Channel.SMS,
+            borrower=borrower,
+            from_address=from_number,
+            to_address=to_number,
+            body=text,
+            provider_ref=provider_ref if index == 0 else f"{provider_ref}#{index}",
+            in_reply_to=last_sent,
+            is_opt_out=opted_out,
+            received_at=now,
         )
+        hooks.inbound_received(inbound)
+        stored.append(inbound)
     return stored

@@ -33,6 +33,7 @@ from arrears.engagement.choices import (
 from arrears.engagement.models import DEFAULT_REMINDER_DAYS, OutboxMessage, Template
 from arrears.engagement.services.templates import render_template
 from arrears.servicing.models import Account, Borrower
+from arrears.servicing.services.arrangements import accounts_under_arrangement
 
 CHUNK = 2000
 
@@ -111,11 +112,19 @@ def _variables(account: Account, **values: Any) -> dict[str, Any]:
 def due_reminders(*, day: dt.date) -> Iterator[Notice]:
     """Reminders `d` days before each unpaid due date (`d` in the product's reminder days);
     for an account paying by autopay, the autopay debit notice instead, once, at the largest
-    offset."""
+    offset.
+
+    An account under an agreed arrangement on `day` (a hardship plan, registered with
+    `servicing.services.arrangements`) gets no reminder of the contract's dues: the plan's own
+    instalment reminders stand in for them, and two reminders of different amounts would
+    confuse the borrower. Its autopay debit notice is still written: it announces a debit that
+    really happens, and it is a required notice.
+    """
     by_product = selectors.reminder_days_by_product()
     offsets = set(DEFAULT_REMINDER_DAYS).union(*by_product.values())
     obligations = list(selectors.obligations_due_on({day + dt.timedelta(days=d) for d in offsets}))
     autopay = selectors.autopay_by_account({o.account_id for o in obligations}, on=day)
+    arranged = accounts_under_arrangement(day) if obligations else set()
     for obligation in obligations:
         account = obligation.account
         days = by_product.get(account.product_id, DEFAULT_REMINDER_DAYS)
@@ -125,6 +134,8 @@ def due_reminders(*, day: dt.date) -> Iterator[Notice]:
         amount = Money.from_minor(int(obligation.unpaid_minor), account.currency)
         mandate = autopay.get(account.pk)
         if mandate is None:
+            if account.pk in arranged:
+                continue  # the plan's instalment reminder stands in for the contract's
             yield Notice(
                 kind=NoticeKind.DUE_REMINDER,
                 borrower=account.borrower,

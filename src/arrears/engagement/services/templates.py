@@ -58,6 +58,13 @@ KIND_VARIABLES: Mapping[str, frozenset[str]] = {
     NoticeKind.LAWYERS_LETTER: frozenset(
         _COMMON | {"amount", "balance", "days_past_due", "pay_by"}
     ),
+    # the service desk's notices: about a ticket, not an account (no account_last4)
+    NoticeKind.CARE_REPLY: frozenset(
+        {"borrower_name", "ticket_reference", "subject", "reply_body"}
+    ),
+    NoticeKind.SATISFACTION_SURVEY: frozenset({"borrower_name", "ticket_reference", "survey_url"}),
+    NoticeKind.MISSED_CALL: frozenset({"borrower_name", "self_service_url", "line_opens"}),
+    NoticeKind.CALLBACK_BOOKED: frozenset({"borrower_name", "ticket_reference", "callback_at"}),
 }
 
 _SAMPLE: Mapping[str, Any] = {
@@ -73,14 +80,30 @@ _SAMPLE: Mapping[str, Any] = {
     "days_past_due": 35,
     "pay_by": dt.date(2026, 12, 19),
     "self_service_url": "https://pay.example.com/s/4b7Qx2",
+    "ticket_reference": "T0000123",
+    "survey_url": "https://pay.example.com/survey/8Kp2Zq",
 }
 
 
 def sample_variables(kind: str, language: str) -> dict[str, Any]:
     """Example values for a kind's variables: what the admin preview and the save check use."""
     words = {
-        "zh-hans": {"borrower_name": "张三", "summary": "年利率由18%调整为16%"},
-        "en": {"borrower_name": "Alex Smith", "summary": "the APR changes from 18% to 16%"},
+        "zh-hans": {
+            "borrower_name": "张三",
+            "summary": "年利率由18%调整为16%",
+            "subject": "提前还款手续费咨询",
+            "reply_body": "提前还款不收取手续费，您可以在应用内随时办理。",
+            "line_opens": "热线明天09:00开放",
+            "callback_at": "12月5日 14:30",
+        },
+        "en": {
+            "borrower_name": "Alex Smith",
+            "summary": "the APR changes from 18% to 16%",
+            "subject": "Early repayment fee",
+            "reply_body": "There is no fee for repaying early: do it in the app at any time.",
+            "line_opens": "The line opens tomorrow at 09:00",
+            "callback_at": "5 Dec, 14:30",
+        },
     }[language if language == "en" else "zh-hans"]
     every = {**_SAMPLE, **words, "account_last4": "4321"}
     return {name: every[name] for name in KIND_VARIABLES.get(kind, frozenset())}

@@ -18,13 +18,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from arrears.core.errors import ValidationError
-from arrears.hardship.choices import ArticleTopic, Jurisdiction
+from arrears.hardship.choices import ArticleTopic, ContactCheck, Jurisdiction
 from arrears.hardship.models import Article, DebtAdviceService
 
 _ARTICLE_TEXT = ("title_en", "title_zh", "body_en", "body_zh")
 _ARTICLE_OPTIONAL = ("summary_en", "summary_zh")
 _SERVICE_TEXT = ("name_en", "name_zh", "description_en", "description_zh")
-_SERVICE_OPTIONAL = ("phone", "url")
+_SERVICE_OPTIONAL = ("phone", "url", "check_note")
 
 
 def _entries(name: str, path: Path | None) -> list[Any]:
@@ -99,18 +99,33 @@ def load_articles(*, path: Path | None = None) -> dict[str, int]:
 @transaction.atomic
 def load_debt_advice(*, path: Path | None = None) -> dict[str, int]:
     """Load the free debt-advice services (bundled, or from `path`); returns counts."""
-    entries = [
-        _checked(
-            f"debt_advice[{i}]",
-            entry,
+    entries = []
+    for i, entry in enumerate(_entries("debt_advice", path)):
+        where = f"debt_advice[{i}]"
+        check = _contact_check(where, entry)
+        fields = _checked(
+            where,
+            {k: v for k, v in entry.items() if k != "contact_check"},
             key="code",
             text=_SERVICE_TEXT,
             optional=_SERVICE_OPTIONAL,
             choice=("jurisdiction", Jurisdiction.values),
         )
-        for i, entry in enumerate(_entries("debt_advice", path))
-    ]
+        entries.append({**fields, "contact_check": check})
     return _upsert(DebtAdviceService, "code", entries, extra={"is_active": True})
+
+
+def _contact_check(where: str, entry: object) -> str:
+    """How far the entry's phone and address were checked; unverified unless the file says."""
+    if not isinstance(entry, Mapping):
+        raise ValidationError(where, _("must be a mapping of fields"))
+    check = entry.get("contact_check", ContactCheck.UNVERIFIED)
+    if check not in ContactCheck.values:
+        raise ValidationError(
+            f"{where}.contact_check",
+            _("must be one of %(names)s") % {"names": ", ".join(ContactCheck.values)},
+        )
+    return str(check)
 
 
 def _upsert(

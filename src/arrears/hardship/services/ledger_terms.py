@@ -35,14 +35,15 @@ from arrears.core.errors import Conflict, ValidationError
 from arrears.core.money import Money
 from arrears.hardship.choices import OptionKind
 from arrears.hardship.models import Plan
-from arrears.servicing.choices import AccountStatus, ObligationKind, ProductKind
-from arrears.servicing.models import Account
-from arrears.servicing.selectors import balances
+from arrears.servicing.choices import AccountStatus, EntryKind, ObligationKind, ProductKind
+from arrears.servicing.models import Account, JournalEntry
+from arrears.servicing.selectors import balances, book_balances
 from arrears.servicing.selectors.rates import (
     interest_posted_through,
     next_interest_date,
     override_from,
 )
+from arrears.servicing.services.cycle.statements import ANNUAL_FEE_BOOK as ANNUAL_FEE
 from arrears.servicing.services.rate_overrides import end_rate_override, set_rate_override
 from arrears.servicing.services.scheduled_interest import (
     InterestCharge,
@@ -181,6 +182,49 @@ def _waive_fees(plan: Plan, account: Account, *, on: dt.date, clock: Clock) -> M
         clock=clock,
     )
     return amount
+
+
+def waive_annual_fees(plan: Plan, *, on: dt.date, clock: Clock) -> Money | None:
+    """Waive a card's annual fee charged while the plan is kept, when its terms say so (the
+    policy's `waive_annual_fee`); returns what was waived tonight, if anything.
+
+    The fee is charged on a statement date and a waiver must come after it (the statement
+    billed it), so the review waives it the night after. Only what is still owed of the fee is
+    waived: a payment may have cleared it first (fees come first in the waterfall). Keyed per
+    fee entry, so a night reviewed twice waives nothing more.
+    """
+    if not plan.terms.get("waive_annual_fee") or plan.activated_on is None:
+        return None
+    account = plan.account
+    if account.kind != ProductKind.CARD or account.status != AccountStatus.OPEN:
+        return None
+    fees = JournalEntry.objects.filter(
+        account=account,
+        kind=EntryKind.ANNUAL_FEE,
+        effective_on__gte=plan.activated_on,
+        effective_on__lt=on,
+    ).order_by("effective_on", "pk")
+    waived = _zero(plan)
+    for fee in fees:
+        key = f"{plan_source(plan)}:annual-fee:{fee.pk}"
+        if JournalEntry.objects.filter(idempotency_key=f"{EntryKind.WAIVER}:{key}").exists():
+            continue
+        charged = sum(line.amount_minor for line in fee.lines.all() if line.book == ANNUAL_FEE)
+        owed = book_balances(account).get(ANNUAL_FEE, 0)
+        amount = Money.from_minor(min(int(charged), int(owed)), plan.currency)
+        if amount.minor <= 0:
+            continue
+        waive_amount(
+            account=account,
+            amount=amount,
+            on=on,
+            components=("fees",),  # fees:annual is the first fee book: only it is cut
+            reason=_("annual fee waived under plan #%(id)s") % {"id": plan.pk},
+            idempotency_key=key,
+            clock=clock,
+        )
+        waived += amount
+    return waived if waived.minor > 0 else None
 
 
 def end_plan_terms(plan: Plan, *, on: dt.date, reason: str, clock: Clock) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from arrears.hardship.services.ledger_terms import (
 )
 from arrears.hardship.services.options import plan_option, price_options
 from arrears.hardship.terms import TERMS_LANGUAGES, terms_digest, terms_text
-from arrears.servicing.choices import AccountStatus
+from arrears.servicing.choices import AccountStatus, ProductKind
 from arrears.servicing.models import Account
 from arrears.servicing.services.ageing import age_account
 
@@ -97,6 +97,8 @@ def propose_plan(
     recommended = priced.recommended is not None and priced.recommended.id == option.id
     document = wire.option_document(option, recommended=recommended)
     schedule = document.pop("schedule")
+    if account.kind != ProductKind.CARD:
+        document.pop("waive_annual_fee", None)  # a loan has no annual fee: nothing to say
     rules = plan_rules(priced.position.jurisdiction)
     re_age_after = option.re_age_after_payments
     texts = {

@@ -15,7 +15,9 @@ reviewed twice changes nothing the second time:
 - when every instalment is paid the plan is completed and the contract dues it replaced no
   longer count (a re-age on the day of completion);
 - a reminder is queued through engagement for each instalment due tomorrow and not yet paid
-  (notice kind `plan_instalment_due`, idempotent per instalment).
+  (notice kind `plan_instalment_due`, idempotent per instalment);
+- a card's annual fee charged while the plan is kept is waived the night after, when the
+  plan's terms say so (the policy's `waive_annual_fee`).
 """
 
 from __future__ import annotations
@@ -47,7 +49,11 @@ from arrears.hardship.matching import (
 )
 from arrears.hardship.models import Plan, PlanInstalment
 from arrears.hardship.rules import plan_rules
-from arrears.hardship.services.ledger_terms import end_plan_terms, grant_plan_discount
+from arrears.hardship.services.ledger_terms import (
+    end_plan_terms,
+    grant_plan_discount,
+    waive_annual_fees,
+)
 from arrears.hardship.services.plans import activate_plan, cancel_plan, record_event
 from arrears.servicing.choices import AccountStatus
 from arrears.servicing.selectors import balances, posted_payments_in_bulk
@@ -106,6 +112,10 @@ def _review_chunk(
         [p.account_id for p in plans], received_from=starts, received_through=on
     )
     for plan in plans:
+        waived = waive_annual_fees(plan, on=on, clock=clock)
+        if waived is not None:
+            counts["annual_fees_waived"] += 1
+            record_event(plan, PlanEventKind.ANNUAL_FEE_WAIVED, on=on, clock=clock, amount=waived)
         rows = instalments.get(plan.pk, [])
         standings = selectors.standings_of(plan, rows, payments, as_of=on)
         _record_standings(plan, rows, standings, on=on, clock=clock, counts=counts)

@@ -42,7 +42,9 @@ class ArrangementSource(Protocol):
     """What an app registers: the accounts under an arrangement, and their arrangements."""
 
     def accounts_under_arrangement(self, as_of: dt.date) -> Collection[int]:
-        """Every account (id) with an arrangement in force on `as_of`."""
+        """Every account (id) with an arrangement in force on `as_of`: charged no late fee and
+        sent no reminder of the contract's dues. It may include accounts that `arrangements`
+        leaves out (an arrangement that does not change ageing)."""
         ...
 
     def arrangements(

@@ -1,0 +1,1 @@
+"""Bundled data of the care desk (the default desk: calendars, teams, queues)."""

@@ -1,0 +1,1 @@
+"""Input and output schemas of the care desk API, one module per area."""
