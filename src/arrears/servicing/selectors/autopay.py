@@ -30,6 +30,7 @@ from arrears.servicing.models import (
     Statement,
 )
 from arrears.servicing.selectors.balances import balances
+from arrears.servicing.services.arrangements import accounts_under_arrangement, arrangements_for
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -58,11 +59,22 @@ def autopay_amount(
     - statement_balance (cards): the balance of the statement due that day less the payments
       received since it closed;
     - fixed: the fixed amount.
+    Under an agreed arrangement (a hardship plan) the plan's instalments replace the contract's
+    dues: every rule but fixed collects the plan's instalments due by then.
     Never more than the account owes, and nothing when what fell due is already paid (for the
     statement balance: when the statement balance is paid).
     """
     currency = account.currency
     owed = max(balances(account).total.minor, 0)
+    arrangement = arrangements_for([account.pk], as_of).get(account.pk)
+    if arrangement is not None:  # the plan's instalments replace the contract's dues
+        due_by = sum(unpaid for due_on, unpaid in arrangement.dues if due_on <= for_due_on)
+        amount = (
+            int(mandate.fixed_amount_minor or 0)
+            if (mandate.amount_rule == AutopayAmountRule.FIXED and due_by > 0)
+            else due_by
+        )
+        return Money.from_minor(max(0, min(amount, owed)), currency)
     due_by = sum(
         o.unpaid_minor
         for o in Obligation.objects.filter(account=account, due_on__lte=for_due_on)
@@ -117,13 +129,40 @@ def mandates_to_debit_on(day: dt.date) -> list[tuple[AutopayMandate, dt.date]]:
         billed = Exists(Statement.objects.filter(account=OuterRef("account_id"), due_on=due_on))
         debited = Exists(AutopayDebit.objects.filter(mandate=OuterRef("pk"), for_due_on=due_on))
         condition |= Q(debit_days_before_due=days_before) & Q(owes | billed) & ~Q(debited)
-    mandates = (
-        AutopayMandate.objects.filter(condition)
-        .filter(status=MandateStatus.ACTIVE, account__status=AccountStatus.OPEN, starts_on__lte=day)
-        .select_related("account__product")
-        .order_by("pk")
+    live = AutopayMandate.objects.filter(
+        status=MandateStatus.ACTIVE, account__status=AccountStatus.OPEN, starts_on__lte=day
+    ).select_related("account__product")
+    planned = _under_arrangement(live, day)
+    mandates = live.filter(condition).exclude(account_id__in=list(planned)).order_by("pk")
+    found = [(m, day + dt.timedelta(days=m.debit_days_before_due)) for m in mandates]
+    found += [due for dues in planned.values() for due in dues]
+    return sorted(found, key=lambda pair: pair[0].pk)
+
+
+def _under_arrangement(
+    live: QuerySet[AutopayMandate], day: dt.date
+) -> dict[int, list[tuple[AutopayMandate, dt.date]]]:
+    """Mandates of accounts under an arrangement (by account id), each with the plan's due date
+    it debits today, if any: such an account is debited on the plan's dates, not the contract's."""
+    under = accounts_under_arrangement(day)
+    if not under:
+        return {}
+    mandates = list(live.filter(account_id__in=list(under)))
+    arrangements = arrangements_for([m.account_id for m in mandates], day)
+    debited = set(
+        AutopayDebit.objects.filter(mandate__in=mandates).values_list("mandate_id", "for_due_on")
     )
-    return [(m, day + dt.timedelta(days=m.debit_days_before_due)) for m in mandates]
+    planned: dict[int, list[tuple[AutopayMandate, dt.date]]] = {}
+    for mandate in mandates:
+        arrangement = arrangements.get(mandate.account_id)
+        if arrangement is None:  # a plan that leaves the contract's dues in force
+            continue
+        due_on = day + dt.timedelta(days=mandate.debit_days_before_due)
+        owes = any(d == due_on and unpaid > 0 for d, unpaid in arrangement.dues)
+        planned[mandate.account_id] = (
+            [(mandate, due_on)] if owes and (mandate.pk, due_on) not in debited else []
+        )
+    return planned
 
 
 @dataclass(frozen=True)
