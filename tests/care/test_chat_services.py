@@ -99,6 +99,30 @@ def test_nobody_online_leaves_the_chat_as_a_ticket_and_says_when_the_desk_opens(
     assert ticket.status == "new" and ticket.messages.count() == 1
 
 
+def test_during_an_outage_the_chat_shows_the_incident_notice_and_promises_no_time(queue):
+    from arrears.care.services.incidents import start_incident
+
+    start_incident(
+        title_en="Payments down",
+        title_zh="还款系统故障",
+        notice_en="Our payment system is down; we are fixing it.",
+        notice_zh="还款系统暂时故障，正在抢修。",
+        by=None,
+        at=SATURDAY_NOON - dt.timedelta(hours=1),
+    )
+    london = make_portal_borrower(
+        country="GB", preferred_language="en", phones=["+44 20 7946 0019"], region="", city="London"
+    )
+
+    started = start_chat(borrower=london, first_message="Can I pay?", queue=queue, at=SATURDAY_NOON)
+
+    kept = started.kept
+    assert started.session.status == ChatStatus.LEFT_AS_TICKET
+    assert kept is not None and kept.opens_at is None and kept.opens_local == ""
+    assert kept.notice.startswith("Our payment system is down; we are fixing it.")
+    assert started.session.ticket.reference in kept.notice
+
+
 def test_the_kept_as_ticket_notice_is_in_the_borrowers_language(queue, borrower):
     started = start_chat(borrower=borrower, first_message="你好", queue=queue, at=SATURDAY_NOON)
 

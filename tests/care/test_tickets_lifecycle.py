@@ -383,3 +383,18 @@ def test_an_inactive_user_cannot_be_given_a_ticket(db, staff):
 
     assert refused.value.field == "to"
     assert not TicketEvent.objects.filter(kind="assigned").exists()
+
+
+def test_a_borrower_writing_from_the_portal_is_in_the_shared_contact_history(borrower_loan):
+    from arrears.compliance.models import ContactAttempt
+
+    ticket = new_ticket(borrower_loan, origin="portal")
+    receive_message(ticket=ticket, body="补充一下：我想下个月提前还清", channel="portal", at=at(10))
+
+    attempts = ContactAttempt.objects.filter(borrower=borrower_loan.borrower).order_by("started_at")
+    assert [(a.channel, a.direction, a.by, a.started_at) for a in attempts] == [
+        ("in_app", "inbound", "borrower", at(9)),
+        ("in_app", "inbound", "borrower", at(10)),
+    ]
+    linked = TicketMessage.objects.filter(ticket=ticket).values_list("contact_attempt", flat=True)
+    assert sorted(linked) == sorted(a.pk for a in attempts)

@@ -134,7 +134,8 @@ def start(request: HttpRequest) -> HttpResponse:
     )
     document = selectors.chat_document(started.session)
     document["notice"] = started.kept.notice if started.kept else ""
-    document["desk_opens_at"] = started.kept.opens_at.isoformat() if started.kept else None
+    kept = started.kept
+    document["desk_opens_at"] = kept.opens_at.isoformat() if kept and kept.opens_at else None
     return JsonResponse(document, status=201)
 
 
@@ -246,11 +247,15 @@ def _ending(chat_id: int) -> dict[str, Any]:
     session = selectors.chat_by_id(chat_id)
     if session is None:
         return {"status": "ended"}
-    ending = {"status": session.status, "ticket": session.ticket.reference, "notice": ""}
+    ending: dict[str, str | None] = {
+        "status": session.status,
+        "ticket": session.ticket.reference,
+        "notice": "",
+    }
     if session.status == "left_as_ticket":
         kept = selectors.kept_as_ticket(session, now=clock().now())
         ending["notice"] = kept.notice
-        ending["desk_opens_at"] = kept.opens_at.isoformat()
+        ending["desk_opens_at"] = kept.opens_at.isoformat() if kept.opens_at else None
     return ending
 
 

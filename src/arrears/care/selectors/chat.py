@@ -16,7 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from arrears.care.choices import ChatStatus, MessageDirection
-from arrears.care.models import CareAgent, CareQueue, ChatSession, TicketMessage
+from arrears.care.models import CareAgent, CareQueue, ChatSession, Incident, TicketMessage
+from arrears.care.selectors.line import current_incident
 from arrears.core.care.hours import BusinessHours, parse_business_hours
 from arrears.servicing.models import Borrower
 
@@ -162,7 +163,7 @@ class KeptAsTicket:
 
     ticket: str
     desk_open_now: bool
-    opens_at: dt.datetime  # UTC
+    opens_at: dt.datetime | None  # UTC; None during an outage (no time is promised)
     opens_local: str  # the opening in the borrower's zone, in words
     notice: str
 
@@ -170,10 +171,13 @@ class KeptAsTicket:
 def kept_as_ticket(session: ChatSession, *, now: dt.datetime) -> KeptAsTicket:
     """The ticket the message was kept as, when the desk opens (in the borrower's own zone)
     and that the answer comes by e-mail or in-app message."""
-    hours = desk_hours(session.queue, now=now)
-    opens_at = hours.next_open(now)
     borrower = session.borrower
     language = session.ticket.language or borrower.preferred_language
+    incident = current_incident(now)
+    if incident is not None:  # an outage: its notice, and no opening time made up
+        return _kept_in_outage(session, incident, language)
+    hours = desk_hours(session.queue, now=now)
+    opens_at = hours.next_open(now)
     zone = _zone(borrower.time_zone) or hours.zone
     local = opens_at.astimezone(zone)
     opens_local = _when(local, language)
@@ -202,6 +206,24 @@ def kept_as_ticket(session: ChatSession, *, now: dt.datetime) -> KeptAsTicket:
         opens_at=opens_at,
         opens_local=opens_local,
         notice=notice,
+    )
+
+
+def _kept_in_outage(session: ChatSession, incident: Incident, language: str) -> KeptAsTicket:
+    """During an outage the chat says what the incident notice says (as every channel does) and
+    keeps the message; when the desk is back is not known, so no time is promised."""
+    outage = incident.notice_zh if language.startswith("zh") else incident.notice_en
+    with translation.override(language):
+        kept = _(
+            "Your message has been kept as ticket %(ticket)s, and we will answer you by e-mail "
+            "or in-app message once the service is back."
+        ) % {"ticket": session.ticket.reference}
+    return KeptAsTicket(
+        ticket=session.ticket.reference,
+        desk_open_now=False,
+        opens_at=None,
+        opens_local="",
+        notice=f"{outage} {kept}",
     )
 
 

@@ -42,7 +42,10 @@ from arrears.care.services.ticket_support import (
     touch,
     writable,
 )
-from arrears.core.clock import Clock
+from arrears.compliance.choices import AttemptOutcome, Channel, Direction, Purpose
+from arrears.compliance.models import ContactAttempt
+from arrears.compliance.services.records import record_contact_attempt
+from arrears.core.clock import Clock, FixedClock
 from arrears.core.errors import ValidationError
 from arrears.servicing.models import Account, Borrower
 
@@ -161,6 +164,13 @@ def _add_message(
     author: Any = None,
     **fields: Any,
 ) -> TicketMessage:
+    if (
+        direction == MessageDirection.INBOUND
+        and channel == Origin.PORTAL
+        and ticket.borrower is not None
+        and fields.get("contact_attempt") is None
+    ):
+        fields["contact_attempt"] = _portal_contact(ticket, at)
     return TicketMessage.objects.create(
         ticket=ticket,
         body=body,
@@ -170,6 +180,23 @@ def _add_message(
         language=ticket.language,
         created_at=at,
         **fields,
+    )
+
+
+def _portal_contact(ticket: Ticket, at: dt.datetime) -> ContactAttempt:
+    """A borrower writing from the portal contacted us: it goes in the shared contact history
+    (as an in-app contact), like a mail, a text, a chat or a call (their channels record theirs)."""
+    assert ticket.borrower is not None
+    return record_contact_attempt(
+        borrower=ticket.borrower,
+        channel=Channel.IN_APP,
+        address=f"portal:{ticket.borrower_id}",
+        outcome=AttemptOutcome.DELIVERED,
+        direction=Direction.INBOUND,
+        purpose=Purpose.SERVICING,
+        started_at=at,
+        by="borrower",
+        clock=FixedClock(at),
     )
 
 
