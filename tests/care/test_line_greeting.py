@@ -48,7 +48,7 @@ def test_the_first_caller_with_an_agent_free_hears_a_short_wait_and_no_callback_
     assert greeting.wait_band == "wait.under_2_minutes"
     assert greeting.callback_offered is False
     assert greeting.language == "zh-hans"
-    assert greeting.script[1] == "Your expected wait is 2分钟以内."
+    assert greeting.script[1] == "预计等待时间：2分钟以内。"
     assert PhoneCall.objects.get(pk=greeting.call_id).outcome == CallOutcome.WAITING
 
 

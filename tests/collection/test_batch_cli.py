@@ -39,7 +39,14 @@ def test_collection_run_on_an_old_date_opens_cases_but_contacts_nobody(world):
     counts = summary["counts"]
     assert summary["business_date"] == "2025-06-10"
     assert counts["opened"] == 1 and counts["too_late_for_contacts"] == 1
-    assert set(summary["seconds"]) == {"promises", "setup", "read", "cases", "evaluate"}
+    assert set(summary["seconds"]) == {
+        "promises",
+        "placements",
+        "setup",
+        "read",
+        "cases",
+        "evaluate",
+    }
     case = Case.objects.get(account=account)
     assert case.segment == "delinquent" and case.next_action_reason
     assert not CollectionAction.objects.exists()  # a catch-up night sends no stale reminders
