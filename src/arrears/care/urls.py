@@ -1,8 +1,8 @@
-"""The care desk's own pages and streams (mounted at /care/): web chat for now."""
+"""The care desk's own pages and streams (mounted at /care/): web chat and the survey page."""
 
 from django.urls import path
 
-from arrears.care import chat_views
+from arrears.care import chat_views, survey_views
 
 app_name = "care"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("chats/<int:chat_id>/end", chat_views.end, name="chat-end"),
     path("chats/<int:chat_id>/accept", chat_views.accept, name="chat-accept"),
     path("agent/presence", chat_views.presence, name="chat-presence"),
+    path("survey/<str:token>", survey_views.survey, name="survey"),
 ]
