@@ -10,7 +10,7 @@ BORROWERS ?= 2000
 DAYS    ?= 90
 SEED    ?= 42
 
-.PHONY: demo test test-sqlite test-postgres lint fmt messages compile-messages install clean bench
+.PHONY: assets browser demo test test-sqlite test-postgres lint fmt messages compile-messages install clean bench
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -18,7 +18,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) compile-messages
+install: $(STAMP) compile-messages assets
+
+# Front-end packages come from npm (package.json, package-lock.json) and are copied into the
+# static folder the consoles serve; nothing from node_modules is ever committed.
+VENDOR := src/arrears/static_build/vendor
+ASSETS_STAMP := $(VENDOR)/.built
+assets: $(ASSETS_STAMP)
+$(ASSETS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/htmx-ext-sse/dist/sse.min.js $(VENDOR)/htmx-sse.min.js
+	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
+	cp node_modules/chart.js/dist/chart.umd.js $(VENDOR)/chart.umd.js
+	touch $@
 
 # Compile gettext catalogues with Babel (pure Python: no system gettext needed).
 compile-messages: $(STAMP) $(MO)
@@ -32,12 +46,19 @@ messages: $(STAMP)
 demo: install
 	$(BIN)/arrears demo --borrowers $(BORROWERS) --days $(DAYS) --seed $(SEED)
 
-test: install
+# Debian's Chromium for the Playwright browser tests (tests/browser); installed when missing and
+# this user may install packages, else those tests skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
+	  || echo "chromium is not installed: the browser tests will be skipped"; }
+
+test: install browser
 	$(BIN)/pytest -q -n 2 --dist loadfile --ds=arrears.config.settings.test
 
 test-sqlite: test
 
-test-postgres: install
+test-postgres: install browser
 	ARREARS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(BIN)/pytest -q -n 2 --dist loadfile --ds=arrears.config.settings.test
 
 lint: install
@@ -52,4 +73,4 @@ fmt: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 
 clean:
-	rm -rf $(VENV) arrears.sqlite3* staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules src/arrears/static_build arrears.sqlite3* staticfiles .pytest_cache .mypy_cache .ruff_cache

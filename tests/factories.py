@@ -284,3 +284,31 @@ def make_agency(code: str | None = None, **overrides: Any) -> Any:
     fields: dict[str, Any] = {"name_en": code, "name_zh": code, "commission_bp": 1500}
     fields.update(overrides)
     return Agency.objects.create(code=code, **fields)
+
+
+def make_staff_user(role: str, username: str | None = None, *, password: str = "pw") -> Any:
+    """A signed-in-able staff member holding one role (agent, supervisor, compliance …)."""
+    from django.contrib.auth import get_user_model
+
+    from arrears.identity.services import grant_role
+
+    user = get_user_model().objects.create_user(
+        username=username or f"{role}{next_number()}", password=password, is_staff=True
+    )
+    grant_role(user=user, role=role)
+    return user
+
+
+def make_borrower_login(
+    borrower: Borrower | None = None, username: str | None = None, *, password: str = "pw"
+) -> Any:
+    """A borrower's portal login: a user with no staff role, linked to the borrower."""
+    from django.contrib.auth import get_user_model
+
+    borrower = borrower or make_borrower()
+    user = get_user_model().objects.create_user(
+        username=username or f"borrower{next_number()}", password=password
+    )
+    borrower.user = user
+    borrower.save(update_fields=["user"])
+    return user

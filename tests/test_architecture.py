@@ -24,7 +24,7 @@ def test_core_never_imports_django():
     assert result.stdout.strip() == ""
 
 
-def test_the_home_page_leads_to_the_back_office(client):
+def test_the_home_page_asks_a_visitor_to_sign_in(client):
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == "/login/"

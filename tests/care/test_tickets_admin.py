@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def root(db) -> Client:  # type: ignore[no-untyped-def]
-    get_user_model().objects.create_superuser(username="root", password="x")
+    user = get_user_model().objects.create_superuser(username="root", password="x")
     client = Client()
-    client.login(username="root", password="x")
+    client.force_login(user)
     return client
 
 

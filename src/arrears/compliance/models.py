@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import F, Q
@@ -439,3 +440,36 @@ class ContactAttempt(NeverDeleted):
     @property
     def conversation(self) -> bool:
         return self.outcome == AttemptOutcome.CONVERSATION
+
+
+class PersonalDataAccess(NeverDeleted):
+    """A staff member opened a page showing a borrower's personal data (the audit trail).
+
+    Written by the console for every such page (account 360°, a ticket, a chat); compliance
+    officers read it. Never edited or deleted.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="personal_data_accesses",
+        verbose_name=_("staff member"),
+    )
+    borrower = models.ForeignKey(
+        "servicing.Borrower",
+        on_delete=models.PROTECT,
+        related_name="personal_data_accesses",
+        verbose_name=_("borrower"),
+    )
+    accessed_at = models.DateTimeField(_("opened at"), db_index=True)
+    what = models.CharField(_("what was opened"), max_length=80)
+    path = models.CharField(_("page"), max_length=300)
+
+    class Meta:
+        verbose_name = _("view of personal data")
+        verbose_name_plural = _("views of personal data")
+        ordering = ["-accessed_at", "-id"]
+        indexes = [models.Index(fields=["borrower", "accessed_at"], name="pda_borrower_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.borrower_id} {self.what} @ {self.accessed_at:%Y-%m-%d %H:%M}"

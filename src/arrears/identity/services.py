@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from arrears.core.clock import Clock, SystemClock
 from arrears.core.errors import ValidationError
 from arrears.identity.choices import Role
-from arrears.identity.models import ApiToken
+from arrears.identity.models import ApiToken, UserPreference
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -291,3 +291,16 @@ def grant_role(*, user: User, role: Role | str) -> None:
         ) from None
     group = Group.objects.filter(name=role.value).first() or ensure_roles()[role]
     user.groups.add(group)
+
+
+def remember_language(*, user: User, language: str) -> UserPreference:
+    """Keep the console language a person chose, so every later sign-in opens in it."""
+    preference, _created = UserPreference.objects.update_or_create(
+        user=user, defaults={"language": language}
+    )
+    return preference
+
+
+def remembered_language(*, user: User) -> str | None:
+    """The language a person chose last time, or None if they never chose one."""
+    return UserPreference.objects.filter(user=user).values_list("language", flat=True).first()

@@ -41,7 +41,13 @@ INSTALLED_APPS = [
     "arrears.collection",
     "arrears.care",
     "arrears.analytics",
+    "arrears.console",
+    "arrears.portal",
     "arrears.demo",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -53,8 +59,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # last, as django-axes asks: it turns a locked-out sign-in into the lockout page
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a sign-in while the username or address is locked out
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "arrears.config.urls"
@@ -109,9 +125,45 @@ TIME_ZONE = os.environ.get("ARREARS_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
 STATIC_URL = "static/"
+#: Front-end packages from npm, copied here by `make assets` (never committed).
+STATICFILES_DIRS = [PACKAGE_DIR / "static_build"]
 STATIC_ROOT = Path(os.environ.get("ARREARS_STATIC_ROOT", WORK_DIR / "staticfiles"))
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+# --- security of the consoles (docs/security.md) ---------------------------------------------
+#: Sign-in throttling (django-axes): this many failures for one username from one address
+#: locks that pair out for the cool-off; a success resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("ARREARS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("ARREARS_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "identity/locked_out.html"
+#: Content-security policy (django-csp): scripts, styles and connections from our origin only;
+#: no inline script or style anywhere, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+#: Second factor (django-otp, TOTP): staff may enrol an authenticator app; once enrolled, their
+#: sign-in needs its code. OTP_TOTP_ISSUER names the lender in the authenticator app.
+OTP_TOTP_ISSUER = os.environ.get("ARREARS_OTP_ISSUER", "Arrears")
 
 #: The lender's home jurisdiction and default calendar, used when a product does not say.
 ARREARS_DEFAULT_COUNTRY = os.environ.get("ARREARS_DEFAULT_COUNTRY", "CN")

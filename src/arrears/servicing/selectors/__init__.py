@@ -18,6 +18,7 @@ from arrears.servicing.selectors.balances import (
     balances,
     book_balances,
 )
+from arrears.servicing.selectors.contacts import borrower_for_user, borrowers_reached_at
 from arrears.servicing.selectors.dues import (
     Delinquency,
     allocation_dues,
@@ -54,6 +55,8 @@ __all__ = [
     "balance_segments",
     "balances",
     "book_balances",
+    "borrower_for_user",
+    "borrowers_reached_at",
     "check_account",
     "current_instalment",
     "delinquency",

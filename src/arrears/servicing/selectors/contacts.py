@@ -12,3 +12,11 @@ def borrowers_reached_at(value: str) -> list[Borrower]:
         .distinct()
         .order_by("pk")
     )
+
+
+def borrower_for_user(user: object) -> Borrower | None:
+    """The borrower a portal login belongs to, or None for a login that is not a borrower's."""
+    user_id = getattr(user, "pk", None)
+    if not getattr(user, "is_authenticated", False) or user_id is None:
+        return None
+    return Borrower.objects.filter(user_id=user_id).first()
