@@ -34,6 +34,7 @@ def staff_page(*permissions: str) -> Callable[[View], View]:
                 return refuse(request, _("Your role does not allow you to open this page."))
             return view(request, *args, **kwargs)
 
+        guarded.required_permissions = permissions  # type: ignore[attr-defined]  # access tests read it
         return guarded
 
     return decorate

@@ -39,4 +39,5 @@ def borrower_page(view: View) -> View:
         request.borrower = borrower  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
+    guarded.borrower_only = True  # type: ignore[attr-defined]  # access tests read it
     return guarded
