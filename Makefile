@@ -37,7 +37,7 @@ $(ASSETS_STAMP): package.json package-lock.json
 # Compile gettext catalogues with Babel (pure Python: no system gettext needed).
 compile-messages: $(STAMP) $(MO)
 $(LOCALES)/%/LC_MESSAGES/django.mo: $(LOCALES)/%/LC_MESSAGES/django.po
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
 
 # Re-extract translatable strings (needs GNU gettext's xgettext), then edit the .po files.
 messages: $(STAMP)

@@ -15,7 +15,8 @@ def catalogue(lang: str):
 
 
 def test_chinese_catalogue_translates_every_string():
-    missing = [m.id for m in catalogue("zh_Hans") if m.id and not m.string]
+    """A `fuzzy` entry is makemessages' guess from a similar string, not a translation."""
+    missing = [m.id for m in catalogue("zh_Hans") if m.id and (not m.string or m.fuzzy)]
     assert missing == []
 
 

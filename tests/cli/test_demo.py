@@ -149,12 +149,24 @@ def test_demo_replay_is_deterministic_and_reports_buckets(tmp_path):
     assert summary["replay"]["behaviour"]["payments"] > 0
     assert summary["replay"]["behaviour"]["purchases"] > 0
     assert counts["servicing_payment"] == summary["replay"]["behaviour"]["payments"]
-    assert {login["username"] for login in summary["logins"]} == {
-        "admin",
-        "supervisor",
-        "agent",
-        "compliance",
+    assert {login["username"]: login["role"] for login in summary["logins"]} == {
+        "admin": "admin",
+        "supervisor": "supervisor",
+        "agent": "agent",
+        "compliance": "compliance",
+        "borrower": "borrower",
+        "borrower.en": "borrower",
     }
+    with sqlite3.connect(tmp_path / "a" / "arrears.sqlite3") as connection:
+        # the portal logins belong to one borrower each; the agent and supervisor work queues
+        (linked,) = connection.execute(
+            "SELECT COUNT(*) FROM servicing_borrower WHERE user_id IS NOT NULL"
+        ).fetchone()
+        (queue_seats,) = connection.execute(
+            "SELECT COUNT(*) FROM collection_collector_queues"
+        ).fetchone()
+    assert linked == 2
+    assert queue_seats == 2 * 5  # two collectors, the five default queues each
     assert sum(line["accounts"] for line in summary["buckets"]) == counts["servicing_account"]
 
 

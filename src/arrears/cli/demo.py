@@ -139,8 +139,14 @@ def demo(
             )
 
         replayed = replay(through=today, progress=progress)
-    for username, role in DEMO_USERS:
-        ensure_user(username=username, password=DEMO_PASSWORD, role=role)
+    from arrears.demo.logins import equip_staff, link_borrower_logins
+
+    staff = {
+        username: ensure_user(username=username, password=DEMO_PASSWORD, role=role)
+        for username, role in DEMO_USERS
+    }
+    equip_staff([staff["agent"], staff["supervisor"]])
+    borrower_logins = link_borrower_logins(password=DEMO_PASSWORD)
     finished = time.perf_counter()
     result = {
         "ok": True,
@@ -153,7 +159,11 @@ def demo(
             "cycle": replayed.cycle,
         },
         "buckets": _buckets(),
-        "logins": [{"username": u, "password": DEMO_PASSWORD, "role": r} for u, r in DEMO_USERS],
+        "logins": [{"username": u, "password": DEMO_PASSWORD, "role": r} for u, r in DEMO_USERS]
+        + [
+            {"username": login["username"], "password": DEMO_PASSWORD, "role": "borrower"}
+            for login in borrower_logins
+        ],
         "seconds": {
             "portfolio": round(built - started, 1),
             "replay": round(finished - built, 1),
@@ -227,6 +237,13 @@ def _print_demo(result: dict[str, Any], host: str, port: int) -> None:
     for login in result["logins"]:
         logins.add_row(login["username"], login["role"])
     stdout.print(logins)
+    stdout.print(
+        _(
+            "Console: http://%(host)s:%(port)d/console/  ·  Borrower portal: "
+            "http://%(host)s:%(port)d/portal/  ·  Sign in: http://%(host)s:%(port)d/login/"
+        )
+        % {"host": host, "port": port}
+    )
     stdout.print(
         _("Admin: http://%(host)s:%(port)d/admin/  ·  API: http://%(host)s:%(port)d/api/v1/docs")
         % {"host": host, "port": port}

@@ -39,7 +39,11 @@ def prepare_database(
     from arrears.care.services.canned import load_bundled_canned_replies
     from arrears.care.services.desk import load_default_desk
     from arrears.care.services.knowledge import load_bundled_articles
-    from arrears.collection.services import load_bundled_strategies, load_dispositions
+    from arrears.collection.services import (
+        load_bundled_strategies,
+        load_default_work_queues,
+        load_dispositions,
+    )
     from arrears.compliance.services import load_profiles
     from arrears.engagement.services import load_templates
     from arrears.identity.services import ensure_roles
@@ -51,6 +55,7 @@ def prepare_database(
         load_profiles()  # the bundled compliance profiles, as editable versions
         load_templates()  # the bundled notice templates (checked by the content validator)
         load_dispositions()  # the standard call and contact results
+        load_default_work_queues()  # the collection floor's queues, missing codes only
         load_bundled_strategies()  # the conventional ladder, active unless one is already
         load_bundled_articles()  # the care desk's knowledge base, missing articles only
         load_bundled_canned_replies()  # and its canned replies, missing codes only

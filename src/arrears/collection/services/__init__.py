@@ -38,6 +38,7 @@ from arrears.collection.services.escalations import (
     reject_escalation,
     request_escalation,
 )
+from arrears.collection.services.floor import load_default_work_queues, save_collector
 from arrears.collection.services.outcomes import OutcomeRecorded, record_call_outcome
 from arrears.collection.services.promises import (
     PromisedPayment,
@@ -54,6 +55,8 @@ from arrears.collection.services.strategies import (
 )
 
 __all__ = [
+    "load_default_work_queues",
+    "save_collector",
     "OutcomeRecorded",
     "PromisedPayment",
     "TakenAction",
