@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketKind(models.TextChoices):
@@ -77,7 +78,7 @@ class AlertKind(models.TextChoices):
 
 class ChatStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting for an agent")
-    LIVE = "live", _("Live")
+    LIVE = "live", pgettext_lazy("chat status", "Live")
     ENDED = "ended", _("Ended")
     LEFT_AS_TICKET = "left_as_ticket", _("No agent online: left as a ticket")
 
@@ -88,7 +89,7 @@ class CallOutcome(models.TextChoices):
     ABANDONED = "abandoned", _("Caller hung up while waiting")
     CALLBACK_BOOKED = "callback_booked", _("Callback booked instead of waiting")
     AFTER_HOURS = "after_hours", _("Called after hours")
-    MISSED = "missed", _("Missed")
+    MISSED = "missed", pgettext_lazy("call outcome", "Missed")
     VOICEMAIL = "voicemail", _("Left a voicemail")
 
 

@@ -119,6 +119,17 @@ def _(message: str) -> str:
     return _stdlib_catalogue(user_language()).gettext(message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`_` with a context, for a word that means different things in different places."""
+    from django.apps import apps
+
+    if apps.ready:
+        from django.utils.translation import pgettext as django_pgettext
+
+        return django_pgettext(context, message)
+    return _stdlib_catalogue(user_language()).pgettext(context, message)
+
+
 def to_jsonable(value: Any) -> Any:
     """Plain JSON types: Decimals as exact strings, dates as ISO, mappings and sequences walked."""
     import enum

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseStage(models.TextChoices):
@@ -15,8 +16,8 @@ class CaseStage(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("case status", "Open")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 class CaseCloseReason(models.TextChoices):
@@ -56,7 +57,7 @@ class ActionStatus(models.TextChoices):
 
 
 class PromiseStatus(models.TextChoices):
-    LIVE = "live", _("Live")
+    LIVE = "live", pgettext_lazy("promise status", "Live")
     KEPT = "kept", _("Kept")
     PARTLY_KEPT = "partly_kept", _("Partly kept")
     BROKEN = "broken", _("Broken (跳票)")
@@ -88,7 +89,7 @@ class PlacementStatus(models.TextChoices):
     PLACED = "placed", _("Placed")
     RECALLED = "recalled", _("Recalled")
     RETURNED = "returned", _("Returned by the agency")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("placement status", "Closed")
 
 
 class CaseEventKind(models.TextChoices):

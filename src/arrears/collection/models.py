@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from arrears.collection.choices import (
     ActionKind,
@@ -142,9 +143,9 @@ class Case(models.Model):
         _("status"), max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN
     )
     stage = models.CharField(_("stage"), max_length=16, choices=CaseStage.choices)
-    opened_on = models.DateField(_("opened on"))
+    opened_on = models.DateField(pgettext_lazy("case", "opened on"))
     opened_reason = models.CharField(_("why it was opened"), max_length=300)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(pgettext_lazy("case", "closed on"), null=True, blank=True)
     close_reason = models.CharField(
         _("why it was closed"), max_length=20, choices=CaseCloseReason.choices, blank=True
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from arrears.care.choices import (
     AlertKind,
@@ -25,7 +26,7 @@ from arrears.common.fields import staff_member
 
 
 class Ticket(models.Model):
-    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    reference = models.CharField(pgettext_lazy("ticket", "reference"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=TicketKind.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=TicketStatus.choices, default=TicketStatus.NEW
@@ -188,7 +189,7 @@ class SlaAlert(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=AlertKind.choices)
     level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     notify = models.CharField(_("notified"), max_length=80, blank=True)
-    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    due_at = models.DateTimeField(pgettext_lazy("SLA alert", "due at"), null=True, blank=True)
     raised_at = models.DateTimeField(_("raised at"))
     reason = models.CharField(_("reason"), max_length=80, blank=True)
     params = models.JSONField(_("details"), default=dict, blank=True)

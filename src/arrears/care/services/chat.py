@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from arrears.care.choices import ChatStatus, Origin, TicketEventKind, TicketKind
 from arrears.care.models import CareAgent, CareQueue, ChatSession, Ticket, TicketMessage
@@ -85,7 +86,7 @@ def start_chat(
     if language not in LANGUAGES:
         raise ValidationError("language", _("is not one of %(values)s") % {"values": LANGUAGES})
     if queue is not None and not queue.is_active:
-        raise ValidationError("queue", _("the queue is not active"))
+        raise ValidationError("queue", pgettext("care queue", "the queue is not active"))
     ticket = open_ticket(
         kind=TicketKind.INQUIRY,
         subject=_subject(body),
