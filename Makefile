@@ -48,10 +48,12 @@ demo: install
 
 # Debian's Chromium for the Playwright browser tests (tests/browser); installed when missing and
 # this user may install packages, else those tests skip and say why.
+# A CJK font too, or Chinese screenshots show empty boxes.
+BROWSER_PACKAGES := chromium fonts-wqy-zenhei
 browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-	  && (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
-	  || echo "chromium is not installed: the browser tests will be skipped"; }
+	@{ command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/truetype/wqy ]; } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null)) \
+	  || echo "chromium or a CJK font is not installed: the browser tests may be skipped"; }
 
 test: install browser
 	$(BIN)/pytest -q -n 2 --dist loadfile --ds=arrears.config.settings.test

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from arrears.cli._runtime import _, pgettext, handles_errors, print_json, stdout, user_language
+from arrears.cli._runtime import _, handles_errors, pgettext, print_json, stdout, user_language
 from arrears.core.errors import ValidationError
 
 SLA_EPILOG = """\
@@ -221,8 +221,15 @@ def queues(as_json: JsonOption = False) -> None:
         return
     zh = user_language().startswith("zh")
     table = Table(title=_("Care queues"))
-    headings = (_("Queue"), _("Waiting"), _("Assigned"), pgettext("ticket status", "Pending"), _("Breached"),
-                _("Agents"), _("Capacity"))  # fmt: skip
+    headings = (
+        _("Queue"),
+        _("Waiting"),
+        _("Assigned"),
+        pgettext("ticket status", "Pending"),
+        _("Breached"),
+        _("Agents"),
+        _("Capacity"),
+    )
     for heading in headings:
         table.add_column(heading)
     columns = ("waiting", "assigned", "pending_on_borrower", "breached", "agents", "capacity")

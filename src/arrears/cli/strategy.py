@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from arrears.cli._runtime import _, pgettext, handles_errors, print_json, stdout
+from arrears.cli._runtime import _, handles_errors, pgettext, print_json, stdout
 from arrears.core.errors import ValidationError
 from arrears.core.strategy import Segment, Step, Strategy, TreatmentPath, read_strategy
 
@@ -148,7 +148,13 @@ def _path_table(path: TreatmentPath) -> Table:
     if path.back_off:
         title += " — " + _("backs off when %(when)s") % {"when": path.back_off.when.source}
     table = Table(title=title, show_lines=True)
-    for heading in (_("Step"), pgettext("strategy step", "Due"), _("Action"), _("Channel / template"), _("Conditions")):
+    for heading in (
+        _("Step"),
+        pgettext("strategy step", "Due"),
+        _("Action"),
+        _("Channel / template"),
+        _("Conditions"),
+    ):
         table.add_column(heading, overflow="fold")
     for step in path.steps:
         approval = "\n" + _("(supervisor approves)") if step.needs_approval else ""

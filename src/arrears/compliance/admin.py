@@ -30,6 +30,7 @@ from arrears.compliance.models import (
     Hold,
     OptOut,
     Permit,
+    PersonalDataAccess,
     ProfileVersion,
 )
 from arrears.compliance.services import (
@@ -489,6 +490,21 @@ class PermitAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["channel", ("used_at", admin.EmptyFieldListFilter), "valid_from"]
     search_fields = ["borrower__reference", "address"]
     list_select_related = ["borrower"]
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """The audit trail of staff views of personal data: read only, never edited or deleted."""
+
+    list_display = ["accessed_at", "user", "borrower", "what", "path"]
+    list_filter = ["accessed_at", "what"]
+    search_fields = ["user__username", "borrower__reference", "path"]
+    list_select_related = ["user", "borrower"]
+    date_hierarchy = "accessed_at"
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Only those who review compliance read who looked at whom (not every agent)."""
+        return request.user.has_perm("compliance.review_contacts")
 
 
 # --- the account and borrower pages: current holds and latest decisions -------------------------

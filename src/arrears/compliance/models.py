@@ -469,6 +469,15 @@ class PersonalDataAccess(NeverDeleted):
         verbose_name = _("view of personal data")
         verbose_name_plural = _("views of personal data")
         ordering = ["-accessed_at", "-id"]
+        permissions = [
+            (
+                "review_contacts",
+                _(
+                    "Can review the compliance console: decision log, refusals by rule, holds, "
+                    "opt-outs, consents, content checks and the audit trail of staff views"
+                ),
+            )
+        ]
         indexes = [models.Index(fields=["borrower", "accessed_at"], name="pda_borrower_at")]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("console:tickets", _("Tickets"), ("care.view_ticket",)),
     MenuEntry("console:dashboard", _("Dashboard"), ("collection.change_strategy",)),
     MenuEntry("console:strategies", _("Strategies"), ("collection.view_strategy",)),
-    MenuEntry("console:compliance", _("Compliance"), ("compliance.view_decision",)),
+    MenuEntry("console:compliance", _("Compliance"), ("compliance.review_contacts",)),
 )
 
 

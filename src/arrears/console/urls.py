@@ -2,6 +2,7 @@
 
 from arrears.console.views import (
     account,
+    chats,
     compliance,
     dashboard,
     home,
@@ -18,6 +19,7 @@ urlpatterns = [
     *work.urlpatterns,
     *account.urlpatterns,
     *tickets.urlpatterns,
+    *chats.urlpatterns,
     *dashboard.urlpatterns,
     *strategies.urlpatterns,
     *compliance.urlpatterns,

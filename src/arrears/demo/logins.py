@@ -58,6 +58,4 @@ def link_borrower_logins(*, password: str) -> list[dict[str, str]]:
 
 def _overdue_borrower(language: str) -> Borrower | None:
     speakers = Borrower.objects.filter(preferred_language=language).order_by("reference")
-    return (
-        speakers.filter(accounts__days_past_due__gt=0).distinct().first() or speakers.first()
-    )
+    return speakers.filter(accounts__days_past_due__gt=0).distinct().first() or speakers.first()

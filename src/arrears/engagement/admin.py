@@ -139,7 +139,7 @@ class TemplateAdmin(admin.ModelAdmin):
         except DomainValidationError as error:
             return format_html('<span class="errornote">{}: {}</span>', error.field, error.reason)
         return format_html(
-            "<div><strong>{}</strong></div><pre style='white-space: pre-wrap'>{}</pre>{}",
+            "<div><strong>{}</strong></div><pre class='template-preview-text'>{}</pre>{}",
             rendered.subject,
             rendered.body,
             format_html("<hr><div>{}</div>", rendered.html_body) if rendered.html_body else "",

@@ -133,6 +133,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "compliance.add_contactattempt",
         "compliance.add_contactpreference",
         "compliance.change_contactpreference",
+        "compliance.review_contacts",
         *COLLECTION_SUPERVISOR_PERMISSIONS,
         *HARDSHIP_AGENT_PERMISSIONS,
         *CARE_SUPERVISOR_PERMISSIONS,
@@ -149,6 +150,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "compliance.change_automatedconsent",
         "compliance.add_contactpreference",
         "compliance.change_contactpreference",
+        "compliance.review_contacts",  # the compliance console and the audit trail
         "compliance.add_profileversion",  # editing a profile saves a new version
         "compliance.change_profileversion",  # making a version the active one
         "hardship.view_*",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_otp
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -17,10 +18,14 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from arrears.identity import services
+from arrears.identity.forms import SignInForm
 from arrears.identity.selectors import landing_url_for
 
 
 class SignInView(auth_views.LoginView):
+    """Username and password, and the authenticator code for staff who use a second factor."""
+
+    form_class = SignInForm
     template_name = "identity/login.html"
     redirect_authenticated_user = True
 
@@ -30,6 +35,8 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         """Sign in, then open in the language the person chose last time."""
         response = super().form_valid(form)
+        if form.otp_device is not None:  # this session was signed in with a code
+            django_otp.login(self.request, form.otp_device)
         language = services.remembered_language(user=form.get_user())
         if language:
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")

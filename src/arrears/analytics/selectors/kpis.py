@@ -35,7 +35,7 @@ from arrears.analytics.selectors.activity import (
     promises_fallen_due,
 )
 from arrears.analytics.selectors.portfolio import BookMovement, book_movements
-from arrears.analytics.selectors.scope import resolve_scope
+from arrears.analytics.selectors.scope import Scope, resolve_scope
 from arrears.collection.choices import PromiseStatus
 from arrears.core.money import Money
 
@@ -136,6 +136,12 @@ def kpis(
         strategy_arm=strategy_arm,
         currency=currency,
     )
+    return kpis_for_scope(scope)
+
+
+def kpis_for_scope(scope: Scope) -> Kpis:
+    """The KPIs of an already checked scope (the dashboard narrows the scope further)."""
+    start_on, end_on = scope.start_on, scope.end_on
     movements = book_movements(scope)
     attempts = attempts_by_channel(scope)
     promise_counts = promises_fallen_due(scope)

@@ -55,8 +55,6 @@ from arrears.collection.services.strategies import (
 )
 
 __all__ = [
-    "load_default_work_queues",
-    "save_collector",
     "OutcomeRecorded",
     "PromisedPayment",
     "TakenAction",
@@ -66,6 +64,7 @@ __all__ = [
     "close_case",
     "flag_hardship",
     "load_bundled_strategies",
+    "load_default_work_queues",
     "load_dispositions",
     "move_case_stage",
     "open_case",
@@ -81,6 +80,7 @@ __all__ = [
     "review_placements",
     "review_promises",
     "route_queue",
+    "save_collector",
     "save_disposition",
     "save_strategy",
     "schedule_call",

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # staff whose role requires a second factor set it up before any console page
+    "arrears.identity.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -164,6 +166,19 @@ X_FRAME_OPTIONS = "DENY"
 #: Second factor (django-otp, TOTP): staff may enrol an authenticator app; once enrolled, their
 #: sign-in needs its code. OTP_TOTP_ISSUER names the lender in the authenticator app.
 OTP_TOTP_ISSUER = os.environ.get("ARREARS_OTP_ISSUER", "Arrears")
+#: Roles whose members must use a second factor (comma-separated, e.g. "admin,compliance"):
+#: until they set one up, every console page sends them to do so. Default: none (optional).
+ARREARS_REQUIRE_SECOND_FACTOR_ROLES = tuple(
+    role.strip()
+    for role in os.environ.get("ARREARS_REQUIRE_SECOND_FACTOR_ROLES", "").split(",")
+    if role.strip()
+)
+#: Sessions expire after this many seconds (default 8 hours: a working day) and when the
+#: browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("ARREARS_SESSION_SECONDS", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 #: The lender's home jurisdiction and default calendar, used when a product does not say.
 ARREARS_DEFAULT_COUNTRY = os.environ.get("ARREARS_DEFAULT_COUNTRY", "CN")
@@ -171,6 +186,10 @@ ARREARS_DEFAULT_COUNTRY = os.environ.get("ARREARS_DEFAULT_COUNTRY", "CN")
 #: Autopay: the direct-debit provider class (dotted path; empty = refuse to collect until set),
 #: and the retries of a refused debit, in days after the first attempt (default: 2 and 4 days).
 ARREARS_DIRECT_DEBIT_PROVIDER = os.environ.get("ARREARS_DIRECT_DEBIT_PROVIDER", "")
+#: The portal's card payments (servicing.card_payments); production refuses until it is set.
+ARREARS_CARD_PAYMENT_PROVIDER = os.environ.get("ARREARS_CARD_PAYMENT_PROVIDER", "")
+#: How many days ahead a borrower may promise a payment in the portal.
+ARREARS_PORTAL_PROMISE_DAYS = int(os.environ.get("ARREARS_PORTAL_PROMISE_DAYS", "30"))
 ARREARS_AUTOPAY_RETRY_DAYS = tuple(
     int(days) for days in os.environ.get("ARREARS_AUTOPAY_RETRY_DAYS", "2,4").split(",") if days
 )

@@ -12,3 +12,9 @@ ARREARS_DIRECT_DEBIT_PROVIDER = (
     os.environ.get("ARREARS_DIRECT_DEBIT_PROVIDER")
     or "arrears.servicing.direct_debit.ScriptedDirectDebit"
 )
+
+#: Portal card payments through the deterministic double (succeed unless a decline is scripted).
+ARREARS_CARD_PAYMENT_PROVIDER = (
+    os.environ.get("ARREARS_CARD_PAYMENT_PROVIDER")
+    or "arrears.servicing.card_payments.ScriptedCardPayments"
+)

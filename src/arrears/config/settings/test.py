@@ -14,6 +14,8 @@ LANGUAGE_CODE = "en"
 
 #: Autopay collects through the deterministic double (every debit succeeds unless scripted).
 ARREARS_DIRECT_DEBIT_PROVIDER = "arrears.servicing.direct_debit.ScriptedDirectDebit"
+#: Portal card payments through the deterministic double (succeed unless a decline is scripted).
+ARREARS_CARD_PAYMENT_PROVIDER = "arrears.servicing.card_payments.ScriptedCardPayments"
 
 #: Tasks run at once, in the caller's process; letters go to a scratch folder.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

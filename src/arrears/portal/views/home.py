@@ -7,11 +7,15 @@ from django.shortcuts import render
 from django.urls import path
 
 from arrears.portal.access import borrower_page
+from arrears.portal.lookups import borrower_of, today
+from arrears.servicing.selectors.portal import portal_overview
 
 
 @borrower_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"borrower": request.borrower})  # type: ignore[attr-defined]
+    borrower = borrower_of(request)
+    overviews = portal_overview(borrower, today())
+    return render(request, "portal/home.html", {"borrower": borrower, "overviews": overviews})
 
 
 urlpatterns = [path("", home, name="home")]
