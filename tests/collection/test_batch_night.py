@@ -263,3 +263,46 @@ def test_the_next_night_learns_everyones_best_hours_from_the_calls_of_this_one(w
     after = Night.load(business_date=DAY + dt.timedelta(days=1), clock=night_clock()).everyone_rates
     tuesday_19, tuesday_10 = 1 * 24 + 19, 1 * 24 + 10  # 2025-06-10 was a Tuesday
     assert after[tuesday_19] > after[tuesday_10] and after[tuesday_19] > Smoothing().prior
+
+
+def test_a_call_nobody_made_yesterday_lapses_and_only_todays_call_waits_in_the_queue(world):
+    account = overdue_on_path("call_first", 5)
+    WorkQueue.objects.create(code="early", name_en="Early", name_zh="前期", stages=["early"])
+    case = Case.objects.create(
+        account=account, borrower=account.borrower, stage="early", opened_on=DAY - dt.timedelta(5),
+        opened_reason="seeded", updated_at=night_clock().now(),
+    )  # fmt: skip
+    yesterdays = CollectionAction.objects.create(
+        idempotency_key="yesterdays-call", case=case, account=account, borrower=account.borrower,
+        business_date=DAY - dt.timedelta(1), kind="call", status="queued", step="call_d1",
+        created_at=night_clock().now(),
+    )  # fmt: skip
+
+    run_night()
+
+    yesterdays.refresh_from_db()
+    assert yesterdays.status == "skipped"
+    assert yesterdays.reason == "not called on its day; tonight's plan replaces it"
+    waiting = CollectionAction.objects.filter(case=case, kind="call", status="queued")
+    assert [a.business_date for a in waiting] == [DAY]
+    # the same night again changes nothing
+    run_night()
+    assert CollectionAction.objects.filter(case=case, kind="call", status="queued").count() == 1
+
+
+def test_a_call_the_gate_deferred_to_a_later_permitted_time_keeps_waiting(world):
+    account = overdue_on_path("call_first", 5)
+    case = Case.objects.create(
+        account=account, borrower=account.borrower, stage="early", opened_on=DAY - dt.timedelta(5),
+        opened_reason="seeded", updated_at=night_clock().now(),
+    )  # fmt: skip
+    deferred = CollectionAction.objects.create(
+        idempotency_key="deferred-call", case=case, account=account, borrower=account.borrower,
+        business_date=DAY - dt.timedelta(1), kind="call", status="deferred", step="call_d1",
+        created_at=night_clock().now(),
+    )  # fmt: skip
+
+    run_night()
+
+    deferred.refresh_from_db()
+    assert deferred.status == "deferred"

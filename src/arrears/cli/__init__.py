@@ -26,6 +26,7 @@ from arrears.cli import (
     quote,
     report,
     setup,
+    sim,
 )
 from arrears.cli import care as care_commands
 from arrears.cli import collection as collection_commands
@@ -72,6 +73,7 @@ app.add_typer(notices.app, name="notices")
 app.add_typer(plan.app, name="plan")
 app.add_typer(care_commands.app, name="care")
 app.add_typer(report.app, name="report")
+app.add_typer(sim.app, name="sim")
 for _area in (care_tickets, care_desk, care_line, care_answers, care_reports, care_mail):
     _area.register(care_commands.app)
 

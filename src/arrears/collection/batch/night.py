@@ -54,6 +54,7 @@ from arrears.collection.batch.evaluation import (
 )
 from arrears.collection.batch.facts import facts_of_cases
 from arrears.collection.batch.gate import ask_gate
+from arrears.collection.batch.lapse import lapse_unmade_calls
 from arrears.collection.batch.plan import plan_actions
 from arrears.collection.batch.queues import CALLS, Staff, allocate, expected_values, route
 from arrears.collection.batch.reading import Shard, ShardFrames, read_shard
@@ -287,6 +288,7 @@ def _stages(shard: Shard, night: Night, result: ShardResult) -> Iterator[str]:
             steps_taken=night.contacts,
         )
         result.counts["cancelled"] = leave_queues(answers, now=now)
+        result.counts["lapsed"] = lapse_unmade_calls(shard, now=now)  # after: a dispute says why
         _mark_evaluated(shard)
     yield "evaluated"
     if not night.contacts:
