@@ -65,8 +65,8 @@ def test_a_borrower_applies_for_a_plan_and_chats(page, language):
     sign_in(page, "lin.mei")
     page.goto("/portal/trouble-paying/")
     if page.locator("html").get_attribute("lang") != language:
-        page.select_option("#language-select", language)
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():  # the switch submits its form
+            page.select_option("#language-select", language)
     assert page.get_by_role("heading", name=words["heading"]).is_visible()
     fill_the_job_loss_statement(page)
     screenshot(page, f"portal-trouble-paying-{short}")

@@ -34,8 +34,8 @@ def test_a_borrower_pays_the_minimum_due_after_a_declined_card(page, language):
     provider.decline(household.card.number, "insufficient_funds")
     sign_in(page, "wang.fang")
     if language == "zh":
-        page.select_option("#language-select", "zh-hans")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():  # the switch submits its form
+            page.select_option("#language-select", "zh-hans")
     assert words["hello"] in page.get_by_role("heading", level=1).inner_text()
     card = page.locator(f"[data-testid=account-{household.card.pk}]")
     assert card.locator("[data-testid=minimum-due]").inner_text().endswith(words["minimum"])

@@ -81,8 +81,8 @@ def test_a_compliance_officer_finds_why_a_call_was_blocked(page, language):
     # the officer signs in, in their language, and opens the compliance pages from the menu
     sign_in(page, "zhou.compliance")
     if language != "en":
-        page.select_option("#language-select", language)
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():  # the switch submits its form
+            page.select_option("#language-select", language)
     page.get_by_role("link", name=words["menu"], exact=True).first.click()
     expect(page.get_by_role("heading", name=words["log"])).to_be_visible()
     expect(page.locator("table.decision-log tbody tr")).to_have_count(4)

@@ -121,8 +121,8 @@ def test_an_agent_takes_the_next_ticket_sends_a_canned_reply_and_answers_a_live_
 
     sign_in(page, "li.agent")
     if language != "en":
-        page.select_option("#language-select", language)
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():  # the switch submits its form
+            page.select_option("#language-select", language)
     assert page.locator("html").get_attribute("lang") == language
 
     # The queue: the breached ticket first; "n" takes it.

@@ -40,8 +40,8 @@ def code_of(device: TOTPDevice, steps_ahead: int = 0) -> str:
 
 def choose_language(page, language: str) -> None:  # type: ignore[no-untyped-def]
     if page.locator("html").get_attribute("lang") != language:
-        page.select_option("#language-select", language)
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():  # the switch submits its form
+            page.select_option("#language-select", language)
     assert page.locator("html").get_attribute("lang") == language
 
 

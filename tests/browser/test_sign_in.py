@@ -31,8 +31,8 @@ def test_the_language_an_agent_chooses_is_remembered_at_the_next_sign_in(
 ):
     make_staff_user("agent", "li.agent")
     sign_in(page, "li.agent")
-    page.select_option("#language-select", "zh-hans")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the switch submits its form
+        page.select_option("#language-select", "zh-hans")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
 
     fresh = browser.new_context(base_url=live_server.url)  # another machine: no cookie

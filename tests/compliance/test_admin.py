@@ -19,6 +19,7 @@ from arrears.compliance.models import (
     Hold,
     OptOut,
     Permit,
+    PersonalDataAccess,
     ProfileVersion,
 )
 from arrears.compliance.services import (
@@ -88,6 +89,15 @@ def records(cn_loan, cn_clock):  # type: ignore[no-untyped-def]
     record_opt_out(borrower=borrower, channel="sms", address=mobile, source="退订", clock=cn_clock)
     record_consent(borrower=borrower, channel="call", address=mobile, how="form", clock=cn_clock)
     set_contact_preference(borrower=borrower, inconvenient_places=["work"])
+    from arrears.compliance.services.access_log import record_personal_data_access
+
+    record_personal_data_access(
+        user=get_user_model().objects.create_user(username="viewer"),
+        borrower=borrower,
+        what="account 360°",
+        path=f"/console/accounts/{cn_loan.pk}/",
+        clock=cn_clock,
+    )
     return {"allowed": allowed, "refused": refused, "hold": hold, "loan": cn_loan}
 
 
@@ -99,7 +109,7 @@ def test_every_compliance_admin_page_loads(superuser_client, records):
     models = [m for m in admin.site._registry if m._meta.app_label == "compliance"]
     assert set(models) == {
         AutomatedConsent, ContactAttempt, ContactPreference, Decision, Hold, OptOut, Permit,
-        ProfileVersion,
+        ProfileVersion, PersonalDataAccess,
     }  # fmt: skip
     for model in models:
         assert superuser_client.get(url(model, "changelist")).status_code == 200, model
