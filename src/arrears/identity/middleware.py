@@ -32,10 +32,12 @@ class SecondFactorRequiredMiddleware:
         return refusal if refusal is not None else self.get_response(request)
 
     def refusal(self, request: HttpRequest) -> HttpResponse | None:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not second_factor.required_roles():
+        # settings and path first: touching request.user loads the session, which an API
+        # request with a garbled cookie must never need
+        if not second_factor.required_roles() or not request.path.startswith(PROTECTED_PREFIXES):
             return None
-        if not request.path.startswith(PROTECTED_PREFIXES):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
             return None
         if getattr(user, "is_verified", lambda: False)():
             return None
