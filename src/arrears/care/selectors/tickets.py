@@ -26,6 +26,8 @@ _RELATED = ("queue", "assignee", "borrower", "follow_up_of", "merged_into")
 
 def ticket_by_reference(reference: str) -> Ticket:
     """The ticket with this reference (e.g. T0000042), or `NotFound`."""
+    if "\x00" in reference:  # no reference holds a NUL; PostgreSQL refuses to compare one
+        raise NotFound(_("There is no ticket %(reference)s.") % {"reference": repr(reference)})
     ticket = (
         Ticket.objects.select_related(*_RELATED)
         .prefetch_related("accounts")
