@@ -23,7 +23,11 @@ from arrears.collection.models import (
     Strategy,
     WorkQueue,
 )
-from arrears.core.strategy.document import bundled_strategy_codes, bundled_strategy_text
+from arrears.core.strategy.document import (
+    DEFAULT_STRATEGY,
+    bundled_strategy_codes,
+    bundled_strategy_text,
+)
 
 pytestmark = pytest.mark.django_db
 MODELS = [
@@ -106,7 +110,9 @@ def test_the_bundled_strategies_load_once(desk):
     again = load_bundled_strategies()
 
     assert len(first) == len(bundled_strategy_codes()) and again == []
-    assert all(s.is_active and s.is_bundled for s in first)
+    assert all(s.is_bundled for s in first)
+    # only the default is switched on; the others wait for a supervisor
+    assert [s.code for s in first if s.is_active] == [DEFAULT_STRATEGY]
     assert bundled_strategy_text(bundled_strategy_codes()[0]) == first[0].yaml_text
 
 

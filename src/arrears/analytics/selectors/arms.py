@@ -47,6 +47,7 @@ from arrears.core.stats import (
 )
 from arrears.core.strategy import Strategy as StrategyDocument
 from arrears.core.strategy import bundled_strategy_text, load_bundled_strategy, read_strategy
+from arrears.core.strategy.document import DEFAULT_STRATEGY
 
 
 @dataclass(frozen=True)
@@ -241,10 +242,6 @@ class StrategyOverview:
     results: ArmComparison
 
 
-#: The strategy the night applies when none is stored (collection.batch.evaluation.BUNDLED).
-BUNDLED = "conventional-ladder"
-
-
 def strategy_overview(*, start_on: dt.date, end_on: dt.date) -> StrategyOverview:
     """The active strategies (the one in force first) and its arms' results over the period."""
     rows = list(
@@ -261,7 +258,11 @@ def strategy_overview(*, start_on: dt.date, end_on: dt.date) -> StrategyOverview
     if not strategies:
         strategies = [
             ActiveStrategy(
-                load_bundled_strategy(BUNDLED), None, None, True, bundled_strategy_text(BUNDLED)
+                load_bundled_strategy(DEFAULT_STRATEGY),
+                None,
+                None,
+                True,
+                bundled_strategy_text(DEFAULT_STRATEGY),
             )
         ]
     live = strategies[0]

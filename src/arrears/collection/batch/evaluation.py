@@ -27,8 +27,8 @@ from arrears.collection.choices import CaseEventKind
 from arrears.collection.models import Case, Strategy
 from arrears.core.strategy import Outcome, evaluate_frame, load_bundled_strategy, read_strategy
 from arrears.core.strategy import Strategy as StrategyDocument
+from arrears.core.strategy.document import DEFAULT_STRATEGY
 
-BUNDLED = "conventional-ladder"
 PAUSED = "paused"
 
 
@@ -42,7 +42,7 @@ def active_strategy() -> ActiveStrategy:
     """The strategy the night applies (see the module's docstring)."""
     row = Strategy.objects.filter(is_active=True).order_by("-saved_at", "-pk").first()
     if row is None:
-        return ActiveStrategy(load_bundled_strategy(BUNDLED), None)
+        return ActiveStrategy(load_bundled_strategy(DEFAULT_STRATEGY), None)
     return ActiveStrategy(read_strategy(row.yaml_text, source=f"strategy {row}"), row.pk)
 
 

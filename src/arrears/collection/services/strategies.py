@@ -75,8 +75,9 @@ def activate_strategy(*, strategy: Strategy) -> Strategy:
 
 @transaction.atomic
 def load_bundled_strategies(*, clock: Clock | None = None) -> list[Strategy]:
-    """Store each bundled strategy version not yet stored; active only when its code has no
-    active version (a lender's own edit stays in force)."""
+    """Store each bundled strategy version not yet stored. The default one (the conventional
+    ladder) is made active when its code has no active version (a lender's own edit stays in
+    force); the others are stored inactive, for a supervisor to try and switch on."""
     loaded = []
     for code in document.bundled_strategy_codes():
         text = document.bundled_strategy_text(code)
@@ -84,5 +85,6 @@ def load_bundled_strategies(*, clock: Clock | None = None) -> list[Strategy]:
         if Strategy.objects.filter(code=parsed.code, version=parsed.version).exists():
             continue
         active = Strategy.objects.filter(code=parsed.code, is_active=True).exists()
-        loaded.append(save_strategy(yaml_text=text, activate=not active, bundled=True, clock=clock))
+        activate = code == document.DEFAULT_STRATEGY and not active
+        loaded.append(save_strategy(yaml_text=text, activate=activate, bundled=True, clock=clock))
     return loaded

@@ -75,6 +75,13 @@ class BorrowerState:
         return ability.astype(np.int64)
 
 
+def time_zone_of(offset_hours: int) -> str:
+    """An IANA zone for a UTC offset (China Standard Time for +8)."""
+    if offset_hours == 8:
+        return "Asia/Shanghai"
+    return "UTC" if offset_hours == 0 else f"Etc/GMT{-offset_hours:+d}"
+
+
 def draw_population(params: BehaviourParams, n: int, *, seed: int, start_on: date) -> BorrowerState:
     """`n` borrowers drawn from the segments' distributions, the same for the same seed."""
     if not 1 <= n <= MAX_BORROWERS:

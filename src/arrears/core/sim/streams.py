@@ -23,6 +23,8 @@ POPULATION_PURPOSES: Mapping[str, int] = {
     "zone": 6,
     "reachable": 7,
     "pay_percent": 8,
+    "lab_missed": 9,  # the lab: days since the first missed instalment
+    "lab_audit": 10,  # the lab: which contacts the scalar gate re-checks
 }
 DAY_PURPOSES: Mapping[str, int] = {
     "shocks": 101,

@@ -193,6 +193,11 @@ def load_strategy(path: Path) -> Strategy:
     return read_strategy(path.read_text(encoding="utf-8"), source=str(path))
 
 
+#: The bundled strategy the night applies when none is active, and the only one activated when
+#: the bundled strategies are loaded (the others, e.g. `value-first`, wait for a supervisor).
+DEFAULT_STRATEGY = "conventional-ladder"
+
+
 def bundled_strategy_codes() -> tuple[str, ...]:
     """The strategies shipped with Arrears (core/data/strategies/*.yaml)."""
     folder = resources.files("arrears.core").joinpath("data", "strategies")

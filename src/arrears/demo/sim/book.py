@@ -19,6 +19,7 @@ from django.db import transaction
 from arrears.core.errors import Conflict
 from arrears.core.money import Money
 from arrears.core.sim import BorrowerState
+from arrears.core.sim.population import time_zone_of
 from arrears.core.sim.streams import generator
 from arrears.demo.portfolio import business_clock
 from arrears.servicing.choices import ProductKind
@@ -48,13 +49,6 @@ class Book:
 
     def index_of_borrowers(self) -> dict[int, int]:
         return {int(b): i for i, b in enumerate(self.borrower_ids)}
-
-
-def time_zone_of(offset_hours: int) -> str:
-    """An IANA zone for a UTC offset (China Standard Time for +8)."""
-    if offset_hours == 8:
-        return "Asia/Shanghai"
-    return "UTC" if offset_hours == 0 else f"Etc/GMT{-offset_hours:+d}"
 
 
 def create_book(state: BorrowerState, *, seed: int) -> Book:
