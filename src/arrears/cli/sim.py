@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from arrears.cli._runtime import _, handles_errors, print_json, stderr, stdout
 from arrears.cli.cycle import progress_bar
+
+if TYPE_CHECKING:
+    from arrears.core.sim import BehaviourParams
+    from arrears.demo.sim import SimOptions
 
 RUN_EPILOG = """\
 Example:
@@ -20,8 +24,13 @@ Example:
   arrears sim run --borrowers 500 --days 20 --seed 1 --strategy mine.yaml --out runs/a \\
       --agents 4 --calls-per-agent 80 --params my_behaviour.yaml --json
 
-Without ARREARS_DATABASE_URL the run uses a fresh SQLite file in the --out folder. The same
-options and seed give the same results, byte for byte (apart from the timings).
+  arrears sim run --engine lab --borrowers 100000 --days 180 --seed 1 --agents 200 \\
+      --calls-per-agent 80 --strategy src/arrears/core/data/strategies/value-first.yaml \\
+      --out runs/value-first-1
+
+Without ARREARS_DATABASE_URL the database engine uses a fresh SQLite file in the --out folder;
+the lab engine keeps the portfolio in memory and needs no database. The same options and seed
+give the same results, byte for byte (apart from the timings).
 """
 
 app = typer.Typer(
@@ -60,36 +69,76 @@ def run(
     params: Annotated[
         Path | None, typer.Option(help="Borrower-behaviour YAML (default: the bundled one).")
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="database: the whole platform through its database; lab: the portfolio in "
+            "memory with the real strategy and gate (fast, for large runs)."
+        ),
+    ] = "database",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Replay DAYS days of simulated borrowers through the real nightly cycle, gate and queues."""
-    from arrears.cli.setup import prepare_database
-    from arrears.demo.sim import SimOptions, run_simulation
+    from arrears.demo.sim import SimOptions
     from arrears.demo.sim.run import behaviour_of
 
     options = SimOptions(
         borrowers=borrowers, days=days, strategy=strategy, seed=seed, out=out,
         agents=agents, calls_per_agent=calls_per_agent, params=params,
     ).check()  # fmt: skip
-    behaviour_of(options)  # a bad parameter file is refused before anything is written
+    behaviour = behaviour_of(options)  # a bad parameter file is refused before anything is written
+    if engine == "lab":
+        summary = _run_lab(options, behaviour, quiet=as_json)
+    elif engine == "database":
+        summary = _run_database(options, quiet=as_json)
+    else:
+        from arrears.core.errors import ValidationError
+
+        raise ValidationError(
+            "engine", _("must be database or lab, not %(value)s") % {"value": engine}
+        )
+    if as_json:
+        print_json(summary)
+    else:
+        _print(summary, out)
+
+
+def _run_lab(options: SimOptions, behaviour: BehaviourParams, *, quiet: bool) -> dict[str, Any]:
+    """The lab engine (`core.sim.lab`): the results written as the database engine writes them."""
+    from arrears.core.sim.lab import LabOptions, run_lab
+    from arrears.core.strategy.document import load_strategy
+    from arrears.demo.sim.results import write_lab_run
+
+    lab = LabOptions(
+        strategy=load_strategy(options.strategy), params=behaviour, borrowers=options.borrowers,
+        days=options.days, seed=options.seed, agents=options.agents,
+        calls_per_agent=options.calls_per_agent, start_on=options.start_on,
+        params_name=options.params.name if options.params else "bundled",
+    )  # fmt: skip
+    with progress_bar(disable=quiet) as bar:
+        task = bar.add_task(_("Simulated days"), total=options.days)
+        run = run_lab(lab, progress=lambda done, total: bar.update(task, completed=done))
+    return write_lab_run(run, options.out)
+
+
+def _run_database(options: SimOptions, *, quiet: bool) -> dict[str, Any]:
     from django.conf import settings
+
+    from arrears.cli.setup import prepare_database
+    from arrears.demo.sim import run_simulation
 
     testing = str(settings.SETTINGS_MODULE).endswith(".test")  # pytest's own database
     if not os.environ.get("ARREARS_DATABASE_URL") and not testing:
-        use_database_in(out)
+        use_database_in(options.out)
     prepare_database(quiet=True)
-    with progress_bar(disable=as_json) as bar:
+    with progress_bar(disable=quiet) as bar:
         task = bar.add_task(_("Simulating"), total=None)
 
         def progress(stage: str, done: int, total: int) -> None:
             label = _("Warm-up") if stage == "warmup" else _("Simulated days")
             bar.update(task, completed=done, total=total, description=label)
 
-        summary = run_simulation(options, progress=progress)
-    if as_json:
-        print_json(summary)
-    else:
-        _print(summary, out)
+        return run_simulation(options, progress=progress)
 
 
 def _print(summary: dict[str, Any], out: Path) -> None:

@@ -18,6 +18,7 @@ import polars as pl
 
 from arrears.analytics.selectors.kpis import kpis
 from arrears.core.sim import CHANNELS, BorrowerState
+from arrears.core.sim.lab import LabRun
 from arrears.demo.sim.book import Book
 from arrears.servicing.models import Account
 
@@ -130,3 +131,21 @@ def _plain(value: Any) -> Any:
 def write_summary(summary: dict[str, Any], out: Path) -> None:
     text = json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True)
     (out / "summary.json").write_text(text + "\n", encoding="utf-8")
+
+
+def write_lab_run(run: LabRun, out: Path) -> dict[str, Any]:
+    """The lab's results as `arrears sim run` writes them: daily.parquet (the lab's daily
+    table), accounts.parquet (each account's end state) and summary.json. Returns the summary
+    as written (the per-day timings kept in `seconds.days`)."""
+    out.mkdir(parents=True, exist_ok=True)
+    run.daily.write_parquet(out / "daily.parquet", statistics=False)
+    run.accounts.write_parquet(out / "accounts.parquet", statistics=False)
+    last = run.options.start_on + dt.timedelta(days=run.options.days - 1)
+    summary = {
+        "ok": True,
+        "engine": "lab",
+        **run.summary,
+        "period": {"first_day": run.options.start_on.isoformat(), "last_day": last.isoformat()},
+    }
+    write_summary(summary, out)
+    return summary
