@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +43,15 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A new page in its own context, whose relative URLs go to the live server."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(30_000)
+@contextmanager
+def watched_page(
+    browser: Any, site: str, *, timeout: int = 30_000, accept_dialogs: bool = False
+) -> Iterator[Any]:
+    """A new page in its own context, whose relative URLs go to `site`; the test fails if the
+    page raised a script error or broke the content-security policy. With `accept_dialogs`,
+    every confirm() is answered yes."""
+    context = browser.new_context(base_url=site, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(timeout)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -56,9 +63,54 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
             else None
         ),
     )
+    if accept_dialogs:
+        page.on("dialog", lambda dialog: dialog.accept())
     yield page
     context.close()
     assert not errors, f"the page raised script errors or CSP violations: {errors}"
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A new page in its own context, whose relative URLs go to the live server."""
+    with watched_page(browser, live_server.url) as page:
+        yield page
+
+
+@pytest.fixture
+def asgi_site(shared_test_connection: None) -> Iterator[str]:
+    """uvicorn serving the ASGI application with its static files on a free port, as
+    `arrears serve --asgi` serves it: for pages that read an async view (the chat's event
+    stream), which pytest-django's WSGI live server cannot serve. Needs the `shared_test_connection`
+    fixture (`from tests.care.chat_fixtures import *`)."""
+    import uvicorn
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.core.asgi import get_asgi_application
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # import every view now  # noqa: B018
+    application = ASGIStaticFilesHandler(get_asgi_application())
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application, lifespan="off", log_level="warning", timeout_graceful_shutdown=2
+        )
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(1200):
+        if server.started or not thread.is_alive():
+            break
+        threading.Event().wait(0.05)
+    assert server.started, "the ASGI server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 @pytest.fixture

@@ -7,24 +7,13 @@ import pytest
 
 from arrears.collection.models import ContactOutcome, Promise
 from tests.browser.conftest import screenshot, sign_in
+from tests.console.agent_desk import *  # noqa: F403
 from tests.console.agent_desk import (
     collector,
     queued_account,
-    set_up_desk,
-    stop_clock,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def desk(db):  # type: ignore[no-untyped-def]
-    set_up_desk()
-
-
-@pytest.fixture
-def monday_morning(monkeypatch):  # type: ignore[no-untyped-def]
-    return stop_clock(monkeypatch)
 
 
 WORDS = {

@@ -9,8 +9,6 @@ included) rather than pytest-django's WSGI live server, as `arrears serve --asgi
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +18,7 @@ from playwright.sync_api import expect
 from arrears.care.choices import ChatStatus, MessageDirection
 from arrears.care.models import ChatSession, TicketMessage
 from arrears.care.services.chat import agent_online, send_chat_message, start_chat
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in, watched_page
 from tests.care.chat_fixtures import *  # noqa: F403
 from tests.console.desk_fixtures import *  # noqa: F403
 from tests.console.desk_fixtures import make_desk_agent, open_desk_ticket
@@ -35,58 +33,11 @@ WORDS = {
 
 
 @pytest.fixture
-def asgi_site(shared_test_connection: None) -> Iterator[str]:
-    """uvicorn serving the ASGI application with its static files on a free port."""
-    import uvicorn
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-    from django.core.asgi import get_asgi_application
-    from django.urls import get_resolver
-
-    get_resolver().url_patterns  # import every view now  # noqa: B018
-    application = ASGIStaticFilesHandler(get_asgi_application())
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            application, lifespan="off", log_level="warning", timeout_graceful_shutdown=2
-        )
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(1200):
-        if server.started or not thread.is_alive():
-            break
-        threading.Event().wait(0.05)
-    assert server.started, "the ASGI server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
-@pytest.fixture
 def desk_page(browser: Any, asgi_site: str) -> Iterator[Any]:
-    """A browser page on the ASGI site that fails the test on a script error or CSP violation."""
-    context = browser.new_context(base_url=asgi_site, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    page.on("dialog", lambda dialog: dialog.accept())
-    yield page
-    context.close()
-    assert not errors, f"the page raised script errors or CSP violations: {errors}"
+    """A browser page on the ASGI site that fails the test on a script error or CSP violation
+    and answers yes to every confirm()."""
+    with watched_page(browser, asgi_site, timeout=20_000, accept_dialogs=True) as page:
+        yield page
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

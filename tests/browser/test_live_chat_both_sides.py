@@ -12,7 +12,6 @@ from arrears.care.choices import ChatStatus, MessageDirection
 from arrears.care.models import CareQueue, ChatSession, TicketMessage
 from arrears.care.services.chat import agent_online
 from tests.browser.conftest import screenshot, sign_in
-from tests.browser.test_desk_journey import asgi_site  # noqa: F401  (the uvicorn fixture)
 from tests.care.chat_fixtures import *  # noqa: F403
 from tests.console.desk_fixtures import *  # noqa: F403
 from tests.console.desk_fixtures import make_desk_agent
@@ -41,7 +40,7 @@ def opened(browser: Any, site: str, language: str) -> Any:
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_a_borrower_and_an_agent_chat_live_each_seeing_the_other_arrive(
     browser: Any,
-    asgi_site: str,  # noqa: F811
+    asgi_site: str,
     desk: Any,
     products: Any,
     language: str,

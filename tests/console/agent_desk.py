@@ -1,6 +1,9 @@
 """A collections desk for the agent console's tests: the collection tests' desk (bundled
 profiles, templates, dispositions, roles), the clock standing at 10:00 in Shanghai on Monday
-3 March 2025 for the whole request cycle, a collector with a queue, and queued calls."""
+3 March 2025 for the whole request cycle, a collector with a queue, and queued calls.
+
+Import into a test module with `from tests.console.agent_desk import *` for the fixtures `desk`
+(the desk set up) and `monday_morning` (the clock stopped at 10:00)."""
 
 from __future__ import annotations
 
@@ -20,7 +23,16 @@ from tests.collection.conftest import (
     shanghai,
 )
 
-__all__ = ["MONDAY", "collector", "queued_account", "set_up_desk", "shanghai", "stop_clock"]
+__all__ = [
+    "MONDAY",
+    "collector",
+    "desk",
+    "monday_morning",
+    "queued_account",
+    "set_up_desk",
+    "shanghai",
+    "stop_clock",
+]
 
 #: The moment every request in these tests happens.
 NOW = shanghai(MONDAY, 10)
@@ -44,6 +56,18 @@ def stop_clock(monkeypatch: pytest.MonkeyPatch, moment: dt.datetime = NOW) -> dt
     monkeypatch.setattr(SystemClock, "now", lambda self: moment)
     monkeypatch.setattr(timezone, "now", lambda: moment)
     return moment
+
+
+@pytest.fixture
+def desk(db: Any) -> None:
+    """The collections desk: `set_up_desk` in the test database."""
+    set_up_desk()
+
+
+@pytest.fixture
+def monday_morning(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
+    """The clock stopped at 10:00 in Shanghai on Monday 3 March 2025 (`stop_clock`)."""
+    return stop_clock(monkeypatch)
 
 
 def collector(username: str = "li.agent", **fields: Any) -> Any:

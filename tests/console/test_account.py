@@ -11,25 +11,14 @@ from arrears.compliance.models import Hold, PersonalDataAccess
 from arrears.compliance.services import record_opt_out
 from arrears.engagement.models import OutboxMessage
 from arrears.hardship.models import Assessment
+from tests.console.agent_desk import *  # noqa: F403
 from tests.console.agent_desk import (
     collector,
     queued_account,
-    set_up_desk,
-    stop_clock,
 )
 from tests.factories import make_borrower_login, make_staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def desk(db):  # type: ignore[no-untyped-def]
-    set_up_desk()
-
-
-@pytest.fixture
-def monday_morning(monkeypatch):  # type: ignore[no-untyped-def]
-    return stop_clock(monkeypatch)
 
 
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -147,3 +147,48 @@ def test_staff_without_a_desk_profile_are_refused_chats(client, chat):
     assert client.post(reverse("console:chat-take", args=[chat.pk])).status_code == 403
     client.force_login(make_staff_user("collector", "chen.collector"))
     assert client.get(reverse("console:chats")).status_code == 403
+
+
+def test_ending_a_chat_returns_the_agent_to_their_chats_saying_the_ticket_stays(
+    client, agent, chat
+):
+    client.force_login(agent)
+    client.post(reverse("console:chat-take", args=[chat.pk]))
+
+    response = client.post(reverse("console:chat-end", args=[chat.pk]))
+
+    assert response.status_code == 302 and response["Location"] == reverse("console:chats")
+    page = client.get(response["Location"]).content.decode()
+    assert "The chat has ended; its ticket stays for what is left to do." in page
+    assert ChatSession.objects.get(pk=chat.pk).status == ChatStatus.ENDED
+
+
+def test_an_agent_cannot_end_a_chat_another_agent_took(client, desk, agent, chat):
+    client.force_login(agent)
+    client.post(reverse("console:chat-take", args=[chat.pk]))
+    other = make_desk_agent(desk, "zhao.agent")
+    client.force_login(other)
+
+    response = client.post(reverse("console:chat-end", args=[chat.pk]))
+
+    assert response["Location"] == reverse("console:chat", args=[chat.pk])
+    page = client.get(reverse("console:chats")).content.decode()
+    assert "Only the agent who took the chat can end it." in page
+    assert ChatSession.objects.get(pk=chat.pk).status == ChatStatus.LIVE
+
+
+def test_a_chat_that_does_not_exist_is_not_found(client, agent, chat):
+    client.force_login(agent)
+    missing = chat.pk + 1000
+    for name in ("console:chat-take", "console:chat-end", "console:chat-send"):
+        assert client.post(reverse(name, args=[missing]), {"body": "Hello"}).status_code == 404
+    assert ChatSession.objects.get(pk=chat.pk).status == ChatStatus.WAITING
+
+
+def test_staff_without_a_desk_profile_cannot_end_or_answer_a_chat(client, chat):
+    client.force_login(make_staff_user("agent", "no.desk"))
+    for name in ("console:chat-end", "console:chat-send"):
+        response = client.post(reverse(name, args=[chat.pk]), {"body": "Hello"})
+        assert response.status_code == 403
+        assert "Only a service agent can answer chats." in response.content.decode()
+    assert ChatSession.objects.get(pk=chat.pk).status == ChatStatus.WAITING

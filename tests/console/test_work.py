@@ -8,27 +8,17 @@ from django.urls import reverse
 
 from arrears.collection.models import CollectionAction
 from arrears.compliance.services import record_opt_out
+from tests.console.agent_desk import *  # noqa: F403
 from tests.console.agent_desk import (
     MONDAY,
     collector,
     queued_account,
-    set_up_desk,
     shanghai,
     stop_clock,
 )
 from tests.factories import make_borrower_login, make_staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def desk(db):  # type: ignore[no-untyped-def]
-    set_up_desk()
-
-
-@pytest.fixture
-def monday_morning(monkeypatch):  # type: ignore[no-untyped-def]
-    return stop_clock(monkeypatch)
 
 
 MY_WORK = "/console/work/"

@@ -15,6 +15,16 @@ def _any(choices: Any) -> list[tuple[str, Any]]:
     return [("", _("Any")), *choices]
 
 
+def _choice(label: Any, choices: Any) -> forms.ChoiceField:
+    """An optional choice, "Any" first."""
+    return forms.ChoiceField(label=label, required=False, choices=_any(choices))
+
+
+def _reference(**kwargs: Any) -> forms.CharField:
+    """A borrower reference or an account number (optional)."""
+    return forms.CharField(label=_("Borrower or account"), required=False, max_length=40, **kwargs)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -38,12 +48,9 @@ class PeriodForm(forms.Form):
 
 
 class DecisionFilterForm(PeriodForm):
-    outcome = forms.ChoiceField(
-        label=_("Outcome"),
-        required=False,
-        choices=_any(
-            [("allowed", _("Allowed")), ("blocked", _("Blocked")), ("flagged", _("Flagged"))]
-        ),
+    outcome = _choice(
+        _("Outcome"),
+        [("allowed", _("Allowed")), ("blocked", _("Blocked")), ("flagged", _("Flagged"))],
     )
     rule_id = forms.CharField(
         label=_("Refused by rule"),
@@ -51,48 +58,31 @@ class DecisionFilterForm(PeriodForm):
         max_length=80,
         widget=forms.TextInput(attrs={"placeholder": "hours.window"}),
     )
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_any(Channel.choices))
-    purpose = forms.ChoiceField(label=_("Purpose"), required=False, choices=_any(Purpose.choices))
-    reference = forms.CharField(
-        label=_("Borrower or account"),
-        required=False,
-        max_length=40,
-        help_text=_("a borrower reference or an account number"),
-    )
+    channel = _choice(_("Channel"), Channel.choices)
+    purpose = _choice(_("Purpose"), Purpose.choices)
+    reference = _reference(help_text=_("a borrower reference or an account number"))
 
 
 class HoldFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=_any([("active", _("Active")), ("lifted", _("Lifted or ended"))]),
-    )
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_any(HoldKind.choices))
-    reference = forms.CharField(label=_("Borrower or account"), required=False, max_length=40)
+    status = _choice(_("Status"), [("active", _("Active")), ("lifted", _("Lifted or ended"))])
+    kind = _choice(_("Kind"), HoldKind.choices)
+    reference = _reference()
 
 
 class OptOutFilterForm(PeriodForm):
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_any(Channel.choices))
-    reference = forms.CharField(label=_("Borrower or account"), required=False, max_length=40)
+    channel = _choice(_("Channel"), Channel.choices)
+    reference = _reference()
 
 
 class ConsentFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=_any([("in_force", _("In force")), ("revoked", _("Revoked"))]),
-    )
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_any(Channel.choices))
-    reference = forms.CharField(label=_("Borrower or account"), required=False, max_length=40)
+    status = _choice(_("Status"), [("in_force", _("In force")), ("revoked", _("Revoked"))])
+    channel = _choice(_("Channel"), Channel.choices)
+    reference = _reference()
 
 
 class ContentFilterForm(PeriodForm):
-    source = forms.ChoiceField(
-        label=_("Where"),
-        required=False,
-        choices=_any([("message", _("Messages")), ("template", _("Templates"))]),
-    )
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_any(Channel.choices))
+    source = _choice(_("Where"), [("message", _("Messages")), ("template", _("Templates"))])
+    channel = _choice(_("Channel"), Channel.choices)
     rule_id = forms.CharField(
         label=_("Rule"),
         required=False,
@@ -108,4 +98,4 @@ class PersonalDataFilterForm(PeriodForm):
         max_length=150,
         help_text=_("the user name they sign in with"),
     )
-    reference = forms.CharField(label=_("Borrower or account"), required=False, max_length=40)
+    reference = _reference()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 
@@ -86,6 +87,43 @@ def _citation(finding: Finding) -> str:
     return "" if finding.citation is None else finding.citation.ref
 
 
+def _hits_in(
+    source: str, text: OutboxMessage | Template, profiles: list[Profile], **details: Any
+) -> Iterable[ContentHit]:
+    """The findings in one message or template version; `details` name the text (a message's
+    borrower and status, a template's version)."""
+    for part, finding in _findings(text.subject, text.body, text.channel, profiles):
+        yield ContentHit(
+            source=source,
+            at=text.created_at,
+            channel=text.channel,
+            kind=text.kind,
+            language=text.language,
+            part=part,
+            rule_id=finding.rule_id,
+            reason_en=finding.reason_en,
+            reason_zh=finding.reason_zh,
+            excerpt=finding.excerpt,
+            citation=_citation(finding),
+            **details,
+        )
+
+
+def _messages(
+    since_at: dt.datetime | None, until_at: dt.datetime | None, channel: str
+) -> list[OutboxMessage]:
+    """The period's messages, newest first: one more than `MESSAGES_READ` at the most."""
+    period = Q()
+    if since_at is not None:
+        period &= Q(created_at__gte=since_at)
+    if until_at is not None:
+        period &= Q(created_at__lt=until_at)
+    messages = OutboxMessage.objects.filter(period)
+    if channel:
+        messages = messages.filter(channel=channel)
+    return list(messages.select_related("borrower").order_by("-created_at")[: MESSAGES_READ + 1])
+
+
 def content_hits(
     *,
     since_at: dt.datetime | None,
@@ -97,78 +135,45 @@ def content_hits(
     """The validator's findings in the period's messages and in every template version,
     newest first; `source` "message" or "template" reads only those."""
     profiles = _profiles()
-    hits: list[ContentHit] = []
-    messages_read = templates_read = 0
+    texts: list[tuple[str, OutboxMessage | Template, dict[str, Any]]] = []
     more_messages = False
     if source in ("", "message"):
-        period = Q()
-        if since_at is not None:
-            period &= Q(created_at__gte=since_at)
-        if until_at is not None:
-            period &= Q(created_at__lt=until_at)
-        messages = OutboxMessage.objects.filter(period)
-        if channel:
-            messages = messages.filter(channel=channel)
-        rows = list(
-            messages.select_related("borrower").order_by("-created_at")[: MESSAGES_READ + 1]
-        )
+        rows = _messages(since_at, until_at, channel)
         more_messages = len(rows) > MESSAGES_READ
-        rows = rows[:MESSAGES_READ]
-        messages_read = len(rows)
-        for message in rows:
-            for part, finding in _findings(
-                message.subject, message.body, message.channel, profiles
-            ):
-                hits.append(
-                    ContentHit(
-                        source="message",
-                        at=message.created_at,
-                        channel=message.channel,
-                        kind=message.kind,
-                        language=message.language,
-                        part=part,
-                        rule_id=finding.rule_id,
-                        reason_en=finding.reason_en,
-                        reason_zh=finding.reason_zh,
-                        excerpt=finding.excerpt,
-                        citation=_citation(finding),
-                        borrower_reference=message.borrower.reference,
-                        borrower_name=message.borrower.full_name,
-                        status=message.status,
-                    )
-                )
+        texts += [
+            (
+                "message",
+                message,
+                {
+                    "borrower_reference": message.borrower.reference,
+                    "borrower_name": message.borrower.full_name,
+                    "status": message.status,
+                },
+            )
+            for message in rows[:MESSAGES_READ]
+        ]
     if source in ("", "template"):
         templates = Template.objects.all()
         if channel:
             templates = templates.filter(channel=channel)
-        for template in templates.order_by("-created_at", "-id"):
-            templates_read += 1
-            for part, finding in _findings(
-                template.subject, template.body, template.channel, profiles
-            ):
-                hits.append(
-                    ContentHit(
-                        source="template",
-                        at=template.created_at,
-                        channel=template.channel,
-                        kind=template.kind,
-                        language=template.language,
-                        part=part,
-                        rule_id=finding.rule_id,
-                        reason_en=finding.reason_en,
-                        reason_zh=finding.reason_zh,
-                        excerpt=finding.excerpt,
-                        citation=_citation(finding),
-                        template_version=template.version,
-                        template_active=template.is_active,
-                    )
-                )
-    if rule_id:
-        hits = [hit for hit in hits if hit.rule_id == rule_id]
+        texts += [
+            (
+                "template",
+                template,
+                {"template_version": template.version, "template_active": template.is_active},
+            )
+            for template in templates.order_by("-created_at", "-id")
+        ]
+    hits = [
+        hit
+        for source_of, text, details in texts
+        for hit in _hits_in(source_of, text, profiles, **details)
+        if not rule_id or hit.rule_id == rule_id
+    ]
     hits.sort(key=lambda hit: hit.at, reverse=True)
     return ContentHits(
         hits=hits,
-        messages_read=messages_read,
-        templates_read=templates_read,
+        messages_read=sum(1 for text in texts if text[0] == "message"),
+        templates_read=sum(1 for text in texts if text[0] == "template"),
         more_messages=more_messages,
     )

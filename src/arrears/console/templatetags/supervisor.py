@@ -7,6 +7,7 @@ for a mean per account; `{{ interval|minor_interval:currency }}` for money per a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -19,62 +20,70 @@ from arrears.core.stats import Interval
 register = template.Library()
 
 
+def _blank(value: object) -> bool:
+    return value is None or value == ""
+
+
+def _pattern(places: int | str) -> str:
+    """A number pattern with `places` decimal places, e.g. #,##0.00."""
+    return "#,##0." + "0" * int(places) if int(places) else "#,##0"
+
+
 @register.filter
 def percent(share: Decimal | float | None, places: int = 1) -> str:
     """A share of 1 as a percent in the reader's language, e.g. 25.0 %."""
-    if share is None or share == "":
+    if _blank(share):
         return "—"
-    pattern = "#,##0." + "0" * int(places) + "%" if int(places) else "#,##0%"
-    return str(format_percent(Decimal(str(share)), format=pattern, locale=_locale()))
+    return str(format_percent(Decimal(str(share)), format=_pattern(places) + "%", locale=_locale()))
 
 
 @register.filter
 def number(value: Decimal | float | int | None, places: int = 2) -> str:
     """A figure (per account, per 1,000 accounts) in the reader's language."""
-    if value is None or value == "":
+    if _blank(value):
         return "—"
-    pattern = "#,##0." + "0" * int(places) if int(places) else "#,##0"
-    return str(format_decimal(Decimal(str(value)), format=pattern, locale=_locale()))
+    return str(format_decimal(Decimal(str(value)), format=_pattern(places), locale=_locale()))
+
+
+def _interval(
+    found: Interval | None, end: Callable[[float], str], *, estimate: bool = False
+) -> str:
+    """`found` as low – high, each end written by `end`; with `estimate`, the estimate first and
+    the interval in brackets; — for None."""
+    if found is None:
+        return "—"
+    ends = f"{end(found.low)} – {end(found.high)}"
+    return f"{end(found.estimate)} ({ends})" if estimate else ends
 
 
 @register.filter
 def share_interval(found: Interval | None) -> str:
     """A share's interval: low – high, in percent."""
-    if found is None:
-        return "—"
-    return f"{percent(found.low)} – {percent(found.high)}"
+    return _interval(found, percent)
 
 
 @register.filter
 def points_interval(found: Interval | None) -> str:
     """A difference of shares in percentage points: +12.3 (−2.0 – +26.5)."""
-    if found is None:
-        return "—"
-    low, high = _signed(found.low * 100, 1), _signed(found.high * 100, 1)
-    return f"{_signed(found.estimate * 100, 1)} ({low} – {high})"
+    return _interval(found, lambda share: _signed(share * 100, 1), estimate=True)
 
 
 @register.filter
 def figure_interval(found: Interval | None) -> str:
     """A mean's (or a difference of means') interval with 2 places."""
-    if found is None:
-        return "—"
-    return f"{number(found.low)} – {number(found.high)}"
+    return _interval(found, number)
 
 
 @register.filter
 def signed_interval(found: Interval | None) -> str:
-    if found is None:
-        return "—"
-    return f"{_signed(found.estimate, 2)} ({_signed(found.low, 2)} – {_signed(found.high, 2)})"
+    """A difference of means with its interval: +0.50 (−0.25 – +1.25)."""
+    return _interval(found, lambda value: _signed(value, 2), estimate=True)
 
 
 @register.filter
 def minor_interval(found: Interval | None, currency: str) -> str:
     """An interval of money per account (minor units), each end rounded to a minor unit."""
-    if found is None:
-        return "—"
-    return f"{minor_money(round(found.low), currency)} – {minor_money(round(found.high), currency)}"
+    return _interval(found, lambda minor: minor_money(round(minor), currency))
 
 
 @register.filter
@@ -86,12 +95,8 @@ def minor_amount(value: float | None, currency: str) -> str:
 
 @register.filter
 def signed_minor_interval(found: Interval | None, currency: str) -> str:
-    if found is None:
-        return "—"
-    return (
-        f"{_signed_money(found.estimate, currency)} "
-        f"({_signed_money(found.low, currency)} – {_signed_money(found.high, currency)})"
-    )
+    """A difference of money per account with its interval: +CN¥5.00 (−CN¥1.00 – +CN¥11.00)."""
+    return _interval(found, lambda minor: _signed_money(minor, currency), estimate=True)
 
 
 def _signed(value: float, places: int) -> str:

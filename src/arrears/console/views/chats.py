@@ -8,16 +8,19 @@ someone else took it) comes back as a message on the page, nothing written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from arrears.care.models import CareAgent, ChatSession
 from arrears.care.selectors.console import agent_chats, care_agent_of, chat_for_agent
 from arrears.care.services.chat import accept_chat, agent_online, end_chat, send_chat_message
 from arrears.common.htmx import is_htmx, render_page_or_partial
@@ -104,21 +107,46 @@ def _render_chat(
     return render(request, "console/chat/chat.html", context, status=status)
 
 
-@require_POST
-@staff_page(*CHAT_PERMISSIONS)
-def take(request: HttpRequest, chat_id: int) -> HttpResponse:
+def _act_on_chat(
+    request: HttpRequest,
+    chat_id: int,
+    act: Callable[[ChatSession, CareAgent], object],
+    *,
+    then: str,
+    if_refused: str,
+    done: str = "",
+) -> HttpResponse:
+    """`act(session, agent)` on one of the agent's chats, then a redirect to `then` with `done`
+    said; a refusal comes back as a message on `if_refused`, nothing written."""
     agent, refusal = _agent_or_refusal(request)
     if refusal is not None:
         return refusal
     try:
-        session = chat_for_agent(chat_id, user=request.user).session
-        accept_chat(session=session, agent=agent, clock=clock())
+        act(chat_for_agent(chat_id, user=request.user).session, agent)
     except NotFound as error:
         raise Http404(error.message) from None
     except ArrearsError as error:
         messages.error(request, error.message)
-        return redirect("console:chats")
-    return redirect("console:chat", chat_id=chat_id)
+        return redirect(if_refused)
+    if done:
+        messages.success(request, done)
+    return redirect(then)
+
+
+def _chat_url(chat_id: int) -> str:
+    return reverse("console:chat", kwargs={"chat_id": chat_id})
+
+
+@require_POST
+@staff_page(*CHAT_PERMISSIONS)
+def take(request: HttpRequest, chat_id: int) -> HttpResponse:
+    return _act_on_chat(
+        request,
+        chat_id,
+        lambda session, agent: accept_chat(session=session, agent=agent, clock=clock()),
+        then=_chat_url(chat_id),
+        if_refused=reverse("console:chats"),
+    )
 
 
 @require_POST
@@ -152,19 +180,14 @@ def send(request: HttpRequest, chat_id: int) -> HttpResponse:
 @require_POST
 @staff_page(*CHAT_PERMISSIONS)
 def end(request: HttpRequest, chat_id: int) -> HttpResponse:
-    agent, refusal = _agent_or_refusal(request)
-    if refusal is not None:
-        return refusal
-    try:
-        session = chat_for_agent(chat_id, user=request.user).session
-        end_chat(session=session, by_agent=agent, clock=clock())
-    except NotFound as error:
-        raise Http404(error.message) from None
-    except ArrearsError as error:
-        messages.error(request, error.message)
-        return redirect("console:chat", chat_id=chat_id)
-    messages.success(request, _("The chat has ended; its ticket stays for what is left to do."))
-    return redirect("console:chats")
+    return _act_on_chat(
+        request,
+        chat_id,
+        lambda session, agent: end_chat(session=session, by_agent=agent, clock=clock()),
+        then=reverse("console:chats"),
+        if_refused=_chat_url(chat_id),
+        done=_("The chat has ended; its ticket stays for what is left to do."),
+    )
 
 
 urlpatterns = [

@@ -20,21 +20,14 @@ from arrears.analytics.selectors.dashboard import dashboard as dashboard_figures
 from arrears.analytics.selectors.dashboard import filter_choices
 from arrears.console.access import staff_page
 from arrears.console.dashboard_charts import dashboard_charts
+from arrears.console.period_forms import PeriodForm
 from arrears.core.errors import ValidationError
 
-#: The period shown when none is asked for: the last 30 days, today included.
-DEFAULT_DAYS = 30
 #: Form field for each field a selector's ValidationError may name.
 FIELD_OF = {"to": "last_day", "from": "first_day", "product": "product", "agent": "agent"}
 
 
-class DashboardFilters(forms.Form):
-    first_day = forms.DateField(
-        label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last_day = forms.DateField(
-        label=gettext_lazy("Last day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+class DashboardFilters(PeriodForm):
     product = forms.ChoiceField(label=gettext_lazy("Product"), required=False)
     segment = forms.ChoiceField(label=gettext_lazy("Segment"), required=False)
     strategy_arm = forms.ChoiceField(label=gettext_lazy("Strategy arm"), required=False)
@@ -49,21 +42,10 @@ class DashboardFilters(forms.Form):
         self.fields["strategy_arm"].choices = every + [(a, a) for a in choices.strategy_arms]  # type: ignore[attr-defined]
         self.fields["agent"].choices = every + [(a, a) for a in choices.agents]  # type: ignore[attr-defined]
 
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean() or {}
-        first, last = cleaned.get("first_day"), cleaned.get("last_day")
-        if isinstance(first, dt.date) and isinstance(last, dt.date) and last < first:
-            self.add_error("last_day", gettext_lazy("must not be before the first day"))
-        return cleaned
-
 
 @staff_page("collection.change_strategy")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    query = request.GET.copy()
-    query.setdefault("first_day", (today - dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat())
-    query.setdefault("last_day", today.isoformat())
-    form = DashboardFilters(query)
+    form = DashboardFilters.of(request)
     context: dict[str, object] = {"form": form}
     if not form.is_valid():
         return render(request, "console/dashboard/page.html", context, status=422)

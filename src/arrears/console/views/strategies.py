@@ -24,27 +24,11 @@ from arrears.analytics.selectors.arms import strategy_overview
 from arrears.collection.selectors.dry_run import dry_run_strategy
 from arrears.common.htmx import is_htmx
 from arrears.console.access import staff_page
+from arrears.console.period_forms import PeriodForm
 from arrears.core.errors import ValidationError
 
-DEFAULT_DAYS = 30
 #: Longest strategy text the dry run accepts (a strategy has at most a few hundred lines).
 MAX_YAML = 200_000
-
-
-class PeriodForm(forms.Form):
-    first_day = forms.DateField(
-        label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last_day = forms.DateField(
-        label=gettext_lazy("Last day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean() or {}
-        first, last = cleaned.get("first_day"), cleaned.get("last_day")
-        if isinstance(first, dt.date) and isinstance(last, dt.date) and last < first:
-            self.add_error("last_day", gettext_lazy("must not be before the first day"))
-        return cleaned
 
 
 class DryRunForm(forms.Form):
@@ -56,14 +40,6 @@ class DryRunForm(forms.Form):
     )
 
 
-def _period(request: HttpRequest) -> PeriodForm:
-    today = timezone.localdate()
-    query = request.GET.copy()
-    query.setdefault("first_day", (today - dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat())
-    query.setdefault("last_day", today.isoformat())
-    return PeriodForm(query)
-
-
 def _page(
     request: HttpRequest,
     *,
@@ -71,7 +47,7 @@ def _page(
     status: int = 200,
     **extra: object,
 ) -> HttpResponse:
-    period = _period(request)
+    period = PeriodForm.of(request)
     context: dict[str, object] = {"period": period, **extra}
     if period.is_valid():
         first, last = period.cleaned_data["first_day"], period.cleaned_data["last_day"]
