@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from arrears.collection.models import Case, Strategy
 from arrears.collection.services.strategies import load_bundled_strategies
+from arrears.core.strategy.document import bundled_strategy_codes
 from tests.browser.conftest import screenshot, sign_in
 from tests.console.test_strategies import edited_ladder
 from tests.factories import make_collection_case, make_overdue_loan, make_staff_user
@@ -18,9 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORDS = {
     "en": {"dashboard": "Collection dashboard", "strategies": "Collection strategies",
-           "changed": "1 of 4 open cases would be treated differently."},
+           "changed": "1 of 4 open cases would be treated differently.", "fewer": "B better"},
     "zh-hans": {"dashboard": "催收看板", "strategies": "催收策略",
-                "changed": "4 个未结案件中有 1 个的处置将会不同。"},
+                "changed": "4 个未结案件中有 1 个的处置将会不同。", "fewer": "B 更优"},
 }  # fmt: skip
 
 
@@ -31,12 +32,14 @@ def todays_book() -> None:
     for dpd in (3, 20, 40, 70):
         account = make_overdue_loan(today, dpd)
         make_collection_case(account, on=today - dt.timedelta(days=dpd - 1))
-    Case.objects.update(segment="delinquent", path="ladder", strategy=Strategy.objects.get())
+    ladder = Strategy.objects.get(is_active=True)
+    Case.objects.update(segment="delinquent", path="ladder", strategy=ladder)
     Case.objects.filter(pk=Case.objects.order_by("pk").first().pk).update(path="call_first")
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_a_supervisor_looks_at_the_dashboard_and_dry_runs_a_strategy(page, language):
+def test_a_supervisor_looks_at_the_dashboard_and_dry_runs_a_strategy(page, language, settings):
+    settings.ARREARS_STRATEGY_SIMULATION = {"seeds": 2, "borrowers": 150, "days": 8}
     todays_book()
     make_staff_user("supervisor", "wu.supervisor")
     page.goto("/login/", timeout=90_000)  # the live server's first page: slow on a busy machine
@@ -69,17 +72,27 @@ def test_a_supervisor_looks_at_the_dashboard_and_dry_runs_a_strategy(page, langu
     screenshot(page, f"console-strategies-{short}")
 
     page.fill("#id_yaml_text", edited_ladder())
-    page.locator("[data-testid=dry-run] button[type=submit]").click()
+    page.locator("[data-testid=dry-run-submit]").click()
     result = page.locator("[data-testid=dry-run-result]")
     result.wait_for()
     assert words["changed"] in page.locator("[data-testid=dry-run-changed]").inner_text()
     result.scroll_into_view_if_needed()
     page.locator("#dry-run-result-heading").click()  # out of the text box: no caret to hide
     screenshot(page, f"console-dry-run-{short}")
-    assert Strategy.objects.count() == 1  # nothing saved
+
+    # the same kind of edit simulated against the strategy in force, before it goes live
+    quiet = edited_ladder().replace("between 1 and 5", "between 1 and 400")
+    page.fill("#id_yaml_text", quiet)
+    page.locator("[data-testid=simulate]").click()
+    simulated = page.locator("[data-testid=simulation-result]")
+    simulated.wait_for(timeout=60_000)
+    assert words["fewer"] in page.locator("tr[data-metric=contacts]").inner_text()
+    simulated.scroll_into_view_if_needed()
+    screenshot(page, f"console-simulation-{short}")
+    assert Strategy.objects.count() == len(bundled_strategy_codes())  # nothing saved
 
     # a mistake is shown next to the text, and the result goes away
     page.fill("#id_yaml_text", edited_ladder().replace("days_past_due between 1 and 5", "dpd < 5"))
-    page.locator("[data-testid=dry-run] button[type=submit]").click()
+    page.locator("[data-testid=dry-run-submit]").click()
     page.locator("[data-testid=dry-run-error]").wait_for()
     assert "segments[4].when" in page.locator("[data-testid=dry-run-error]").inner_text()

@@ -167,3 +167,75 @@ def test_the_strategies_page_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(25):
         response = client.get(reverse("console:strategies"))
     assert response.status_code == 200
+
+
+# --- simulating a change before it goes live ---------------------------------------------------
+
+SMALL = {"seeds": 2, "borrowers": 150, "days": 8}
+
+
+@pytest.fixture
+def small_simulation(settings):  # type: ignore[no-untyped-def]
+    settings.ARREARS_STRATEGY_SIMULATION = SMALL
+
+
+def test_a_supervisor_simulates_an_edit_against_the_strategy_in_force(
+    client, supervisor, todays_cases, small_simulation
+):
+    cases_before = list(Case.objects.order_by("pk").values())
+    quiet = edited_ladder().replace(
+        "days_past_due between 1 and 5", "days_past_due between 1 and 400"
+    )  # the edit leaves nearly every simulated borrower alone
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("console:strategy-simulate"), {"yaml_text": quiet}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html  # a fragment for htmx
+    assert "A: conventional-ladder version 2026-11, in force." in html
+    assert "2 pairs of runs, 150 simulated borrowers over 8 days each" in html
+    row = html.split('data-metric="contacts"')[1].split("</tr>")[0]
+    assert "A better" not in row and "B better" in row  # far fewer contacts with the edit
+    breaches = html.split('data-metric="breaches"')[1].split("</tr>")[0]
+    assert '<td class="amount">0.0</td>' in breaches
+    assert list(Case.objects.order_by("pk").values()) == cases_before  # nothing written
+    assert CollectionAction.objects.count() == 0
+    assert Strategy.objects.count() == len(bundled_strategy_codes())
+
+
+def test_a_simulation_in_chinese_says_which_strategy_is_better(
+    client, supervisor, todays_cases, small_simulation
+):
+    client.force_login(supervisor)
+    quiet = edited_ladder().replace(
+        "days_past_due between 1 and 5", "days_past_due between 1 and 400"
+    )
+    response = client.post(
+        reverse("console:strategy-simulate"),
+        {"yaml_text": quiet},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    html = response.content.decode()
+    assert "B 更优" in html and "联系次数" in html
+
+
+def test_a_mistake_stops_the_simulation_and_is_named(
+    client, supervisor, todays_cases, small_simulation
+):
+    client.force_login(supervisor)
+    bad = edited_ladder().replace("days_past_due between 1 and 5", "dpd < 5")
+    response = client.post(
+        reverse("console:strategy-simulate"), {"yaml_text": bad}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'data-testid="simulation-error"' in html and "segments[4].when" in html
+    assert 'data-testid="simulation-result"' not in html
+
+
+def test_a_collector_may_not_simulate(client, todays_cases, small_simulation):
+    client.force_login(make_staff_user("collector"))
+    refused = client.post(reverse("console:strategy-simulate"), {"yaml_text": edited_ladder()})
+    assert refused.status_code == 403

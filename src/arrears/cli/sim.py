@@ -239,7 +239,8 @@ def _print_comparison(result: Any) -> None:
     from rich.measure import Measurement
     from rich.table import Table
 
-    from arrears.demo.sim.comparison import column_titles, table_rows
+    from arrears.analytics.simulation import column_titles
+    from arrears.demo.sim.comparison import table_rows
 
     stdout.print(
         _("A: %(a)s · B: %(b)s")

@@ -7,6 +7,9 @@ and a dry run of an edited version on today's open cases (nothing is written).
 - `console:strategy-dry-run` (POST, `collection.change_strategy`): the edited YAML is checked
   and evaluated beside the live strategy (`collection.selectors.dry_run.dry_run_strategy`);
   a mistake is shown next to the text, naming its field or line. Going live stays in the admin.
+- `console:strategy-simulate` (POST, `collection.change_strategy`): the same text against the
+  live strategy on simulated borrowers (`analytics.simulation.simulate_strategy_text`): money,
+  contacts, complaints and outcomes with 95 % intervals, before it goes live.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from arrears.analytics.selectors.arms import strategy_overview
+from arrears.analytics.simulation import simulate_strategy_text
 from arrears.collection.selectors.dry_run import dry_run_strategy
 from arrears.common.htmx import is_htmx
 from arrears.console.access import staff_page
@@ -92,7 +96,27 @@ def dry_run(request: HttpRequest) -> HttpResponse:
     return _page(request, dry_run_form=form, dry_run=found, status=status)
 
 
+@staff_page("collection.change_strategy")
+def simulate(request: HttpRequest) -> HttpResponse:
+    """The edited strategy against the one in force on simulated borrowers (the lab)."""
+    if request.method != "POST":
+        return _page(request)
+    form = DryRunForm(request.POST)
+    found = None
+    if form.is_valid():
+        try:
+            found = simulate_strategy_text(yaml_text=form.cleaned_data["yaml_text"])
+        except ValidationError as error:
+            form.add_error("yaml_text", f"{error.field}: {error.message}")
+    status = 200 if found is not None else 422
+    context = {"simulation": found, "simulation_error": form.errors.get("yaml_text")}
+    if is_htmx(request):
+        return render(request, "console/strategies/simulation.html", context, status=status)
+    return _page(request, dry_run_form=form, status=status, **context)
+
+
 urlpatterns = [
     path("strategies/", strategies, name="strategies"),
     path("strategies/dry-run/", dry_run, name="strategy-dry-run"),
+    path("strategies/simulate/", simulate, name="strategy-simulate"),
 ]

@@ -12,22 +12,23 @@ import base64
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import polars as pl
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
+from arrears.analytics.simulation import (
+    column_titles,
+    comparison_rows,
+    metric_definition,
+    metric_label,
+)
 from arrears.core.errors import ValidationError
-from arrears.core.money import minor_units
 from arrears.core.sim import BehaviourParams, bundled_behaviour, load_behaviour
 from arrears.core.sim.compare import (
     Comparison,
-    MetricComparison,
-    Verdict,
     compare,
     recovery_curves,
     roll_matrix,
@@ -40,9 +41,6 @@ MAX_SEEDS = 1_000
 BUNDLED = "bundled"
 #: (runs done, runs in all): called after each lab run, for a progress bar.
 Progress = Callable[[int, int], None]
-
-MONEY = frozenset({"net_minor", "collected_minor", "cost_minor", "money_per_contact"})
-RATES = frozenset({"cure_rate", "roll_forward_rate", "promises_kept_rate"})
 
 
 # --- what is asked ----------------------------------------------------------------------------
@@ -257,128 +255,12 @@ def run_comparison(options: CompareOptions, *, progress: Progress | None = None)
     )
 
 
-# --- words and numbers ------------------------------------------------------------------------
-
-
-def metric_label(metric: str) -> str:
-    labels = {
-        "net_minor": _("Net money collected"),
-        "collected_minor": _("Money collected"),
-        "cost_minor": _("Cost of contacts"),
-        "contacts": _("Contacts"),
-        "money_per_contact": _("Money per contact"),
-        "complaints": _("Complaints"),
-        "complaints_per_1000": _("Complaints per 1,000 accounts"),
-        "cure_rate": _("Cure rate"),
-        "roll_forward_rate": _("Roll-forward rate"),
-        "plans_taken": _("Plans taken"),
-        "promises_kept_rate": _("Promise-kept rate"),
-        "breaches": _("Compliance breaches"),
-    }
-    return labels.get(metric, metric)
-
-
-def metric_definition(metric: str) -> str:
-    definitions = {
-        "net_minor": _("Money collected minus the cost of the contacts, per run."),
-        "collected_minor": _("Everything the borrowers paid during the run."),
-        "cost_minor": _("What the contacts cost, from the per-channel cost table."),
-        "contacts": _(
-            "Contacts delivered on every channel: calls, texts, e-mails, in-app, letters."
-        ),
-        "money_per_contact": _("Money collected divided by the contacts delivered."),
-        "complaints": _("Complaints the borrowers made during the run."),
-        "complaints_per_1000": _("Complaints per 1,000 accounts in the portfolio."),
-        "cure_rate": _(
-            "Of the accounts past due on the first day, the share that are current at the end."
-        ),
-        "roll_forward_rate": _(
-            "Of the accounts past due on the first day, the share in a later bucket at the end."
-        ),
-        "plans_taken": _("Repayment plans the borrowers took."),
-        "promises_kept_rate": _("Of the promises to pay that fell due, the share kept."),
-        "breaches": _("Contacts delivered without an allowing compliance decision (must be 0)."),
-    }
-    return definitions.get(metric, "")
-
-
-def verdict_label(verdict: Verdict) -> str:
-    return {
-        Verdict.B_BETTER: _("B better"),
-        Verdict.A_BETTER: _("A better"),
-        Verdict.NO_CLEAR_DIFFERENCE: _("No clear difference"),
-        Verdict.TOO_FEW_RUNS: _("Too few runs"),
-    }[verdict]
-
-
-def _number(metric: str, value: float, currency: str, *, signed: bool = False) -> str:
-    sign = "+" if signed and value != 0 else ""
-    value = value or 0.0  # no "-0"
-    if metric in MONEY:
-        exponent = minor_units(currency)
-        major = Decimal(repr(value)).scaleb(-exponent)
-        return f"{major:{sign},.{exponent}f}"
-    if metric in RATES:
-        text = f"{100 * value:{sign},.1f}"
-        if signed:
-            return pgettext("percentage points", "%(value)s pts") % {"value": text}
-        return f"{text}%"
-    if metric == "complaints_per_1000":
-        return f"{value:{sign},.2f}"
-    return f"{value:{sign},.1f}"
+# --- words and numbers (arrears.analytics.simulation, shared with the console) ----------------
 
 
 def table_rows(result: ParamsComparison) -> list[dict[str, str]]:
-    """The comparison as text cells, one row per metric: metric, A, B, difference, interval,
-    change (relative, with its interval) and verdict."""
-    level = f"{result.comparison.level:.0%}"
-    rows = []
-    for row in result.comparison.metrics:
-        rows.append(_table_row(row, result.currency, level))
-    return rows
-
-
-def _table_row(row: MetricComparison, currency: str, level: str) -> dict[str, str]:
-    def text(value: float | None, *, signed: bool = False) -> str:
-        return "—" if value is None else _number(row.metric, value, currency, signed=signed)
-
-    def percent(value: float) -> str:
-        return f"{100 * value:+.1f}%"
-
-    interval = "—"
-    if row.difference_interval is not None:
-        low, high = row.difference_interval
-        interval = f"[{text(low, signed=True)}, {text(high, signed=True)}]"
-    change = "—" if row.relative is None else percent(row.relative)
-    if row.relative_interval is not None:
-        change += f" [{percent(row.relative_interval[0])}, {percent(row.relative_interval[1])}]"
-    label = metric_label(row.metric)
-    if row.metric in MONEY:
-        label = f"{label} ({currency})"
-    return {
-        "metric": row.metric,
-        "label": label,
-        "a": text(row.mean_a),
-        "b": text(row.mean_b),
-        "difference": text(row.difference, signed=True),
-        "interval": interval,
-        "change": change,
-        "verdict": verdict_label(row.verdict),
-        "verdict_code": row.verdict.value,
-        "level": level,
-    }
-
-
-def column_titles(level: str) -> dict[str, str]:
-    return {
-        "label": _("Metric"),
-        "a": _("A (mean per run)"),
-        "b": _("B (mean per run)"),
-        "difference": _("B − A"),
-        "interval": _("%(level)s interval") % {"level": level},
-        "change": _("Change (Σ B / Σ A − 1)"),
-        "verdict": _("Verdict"),
-    }
+    """The comparison as text cells, one row per metric (`comparison_rows`)."""
+    return comparison_rows(result.comparison, result.currency)
 
 
 # --- the report -------------------------------------------------------------------------------
