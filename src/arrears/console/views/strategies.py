@@ -15,6 +15,8 @@ and a dry run of an edited version on today's open cases (nothing is written).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +32,8 @@ from arrears.common.htmx import is_htmx
 from arrears.console.access import staff_page
 from arrears.console.period_forms import PeriodForm
 from arrears.core.errors import ValidationError
+
+T = TypeVar("T")
 
 #: Longest strategy text the dry run accepts (a strategy has at most a few hundred lines).
 MAX_YAML = 200_000
@@ -72,27 +76,28 @@ def strategies(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
+def _with_text(request: HttpRequest, use: Callable[[str], T]) -> tuple[DryRunForm, T | None]:
+    """The posted strategy text put to `use`; a mistake goes next to the text (None back)."""
+    form = DryRunForm(request.POST)
+    if form.is_valid():
+        try:
+            return form, use(form.cleaned_data["yaml_text"])
+        except ValidationError as error:
+            form.add_error("yaml_text", f"{error.field}: {error.message}")
+    return form, None
+
+
 @staff_page("collection.change_strategy")
 def dry_run(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request)
-    form = DryRunForm(request.POST)
-    found = None
-    if form.is_valid():
-        try:
-            found = dry_run_strategy(
-                yaml_text=form.cleaned_data["yaml_text"], on=timezone.localdate()
-            )
-        except ValidationError as error:
-            form.add_error("yaml_text", f"{error.field}: {error.message}")
+    form, found = _with_text(
+        request, lambda text: dry_run_strategy(yaml_text=text, on=timezone.localdate())
+    )
     status = 200 if found is not None else 422
     if is_htmx(request):
-        return render(
-            request,
-            "console/strategies/dry_run.html",
-            {"dry_run_form": form, "dry_run": found, "may_dry_run": True},
-            status=status,
-        )
+        context = {"dry_run_form": form, "dry_run": found, "may_dry_run": True}
+        return render(request, "console/strategies/dry_run.html", context, status=status)
     return _page(request, dry_run_form=form, dry_run=found, status=status)
 
 
@@ -101,13 +106,7 @@ def simulate(request: HttpRequest) -> HttpResponse:
     """The edited strategy against the one in force on simulated borrowers (the lab)."""
     if request.method != "POST":
         return _page(request)
-    form = DryRunForm(request.POST)
-    found = None
-    if form.is_valid():
-        try:
-            found = simulate_strategy_text(yaml_text=form.cleaned_data["yaml_text"])
-        except ValidationError as error:
-            form.add_error("yaml_text", f"{error.field}: {error.message}")
+    form, found = _with_text(request, lambda text: simulate_strategy_text(yaml_text=text))
     status = 200 if found is not None else 422
     context = {"simulation": found, "simulation_error": form.errors.get("yaml_text")}
     if is_htmx(request):

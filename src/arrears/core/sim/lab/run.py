@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from arrears.core.errors import ValidationError
-from arrears.core.sim.params import BehaviourParams
+from arrears.core.sim.params import CHANNELS, BehaviourParams
 from arrears.core.strategy.document import Strategy
 
 Progress = Callable[[int, int], None]  # (days done, days)
@@ -148,7 +148,6 @@ def _open_lab(options: LabOptions) -> Any:
     from arrears.core.sim.lab.book import LabBook
     from arrears.core.sim.lab.day import Lab
     from arrears.core.sim.lab.gate import ContactLog
-    from arrears.core.sim.params import CHANNELS
     from arrears.core.sim.population import draw_population
     from arrears.core.sim.streams import POPULATION_PURPOSES, DayStreams, generator
 
@@ -216,9 +215,7 @@ def _summary(
     seconds: list[float],
 ) -> dict[str, Any]:
     totals = {name: int(daily[name].sum()) for name in daily.columns if name != "day"}
-    contacts = sum(
-        totals[f"contacts_{name}"] for name in ("call", "sms", "email", "in_app", "letter")
-    )
+    contacts = sum(totals[f"contacts_{name}"] for name in CHANNELS)
     return {
         "options": {
             "borrowers": options.borrowers,
