@@ -187,3 +187,60 @@ def test_a_strategy_file_runs_as_it_would_at_night(tmp_path: Path) -> None:
         "code": "conventional-ladder",
         "version": "2026-11",
     }
+
+
+# --- scenarios in the collectors' words (value-first, the shipped optimised strategy) ------
+
+
+def _lab(borrowers: int = 40):  # type: ignore[no-untyped-def]
+    from arrears.core.sim.lab.run import _open_lab
+
+    value_first = load_bundled_strategy("value-first")
+    return _open_lab(options(strategy=value_first, borrowers=borrowers, agents=1))
+
+
+def _days(lab, count: int) -> None:  # type: ignore[no-untyped-def]
+    from arrears.core.sim.lab.day import run_day
+
+    start = dt.date(2026, 3, 2)
+    for k in range(count):
+        run_day(lab, k, start + dt.timedelta(days=k))
+
+
+def _attempts(lab, borrower: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    rows = lab.log.frame.filter(pl.col("party_id") == borrower).sort("at")
+    return list(zip(rows["channel"].to_list(), rows["outcome"].to_list(), strict=True))
+
+
+def test_a_borrower_who_never_answers_gets_the_self_service_link_after_four_calls() -> None:
+    lab = _lab()
+    never = 2
+    lab.state.reachable[never, CHANNEL_INDEX["call"]] = True
+    lab.state.reachable[never, CHANNEL_INDEX["sms"]] = True
+    lab.state.annoyance[never] = 1e6  # picks up no call, ever
+    lab.state.mu[never] = 0.0  # and never pays of their own accord
+    _days(lab, 16)
+    attempts = _attempts(lab, never)
+    assert attempts[:4] == [("call", "no_answer")] * 4
+    assert attempts[4][0] == "sms"  # the self-service link instead of a fifth call
+    assert "call" not in [channel for channel, _ in attempts[5:]]
+
+
+def test_a_borrower_who_told_us_of_hardship_is_offered_a_plan_and_not_chased() -> None:
+    lab = _lab()
+    told = 5
+    lab.book.hardship[told] = True
+    _days(lab, 1)
+    assert lab.arm[told] == "plan_first"
+    assert _attempts(lab, told)[0][0] == "sms"  # the affordable options, not a collection call
+    assert lab.arm[6] == "value"  # a borrower who has not told us is called instead
+
+
+def test_a_borrower_on_a_plan_is_left_alone() -> None:
+    lab = _lab()
+    on_plan = 7
+    lab.state.on_plan[on_plan] = True
+    lab.state.plan_instalment_minor[on_plan] = 1
+    _days(lab, 10)
+    assert _attempts(lab, on_plan) == []
+    assert lab.contacts[on_plan] == 0
