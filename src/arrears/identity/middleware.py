@@ -39,9 +39,7 @@ class SecondFactorRequiredMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        if getattr(user, "is_verified", lambda: False)():
-            return None
-        if not second_factor.is_required_for(user):
+        if not second_factor.lacks_required_verification(user):
             return None
         if second_factor.confirmed_device(user) is not None:
             # enrolled, but this session was not signed in with a code: sign in again

@@ -55,6 +55,19 @@ def is_required_for(user: Any) -> bool:
     return bool(user.groups.filter(name__in=roles).exists())
 
 
+def lacks_required_verification(user: Any) -> bool:
+    """Whether this signed-in person's role requires a second factor and their session was not
+    signed in with a code (django-otp's `is_verified`).
+
+    The setting is read first: no query, and nothing more of the user, when no role requires one.
+    """
+    if not required_roles():
+        return False
+    if getattr(user, "is_verified", lambda: False)():
+        return False
+    return is_required_for(user)
+
+
 def confirmed_device(user: Any) -> TOTPDevice | None:
     """The authenticator app this person signs in with, or None."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
