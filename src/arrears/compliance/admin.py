@@ -269,19 +269,26 @@ class HoldAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 # --- opt-outs, consents, preferences -----------------------------------------------------------
 _OPT_OUT_FIELDS = ("borrower", "channel", "address", "source", "message")
+_WITHDRAWAL_FIELDS = ("withdrawn_at", "withdrawn_by_name", "withdrawn_how")
 
 
 @admin.register(OptOut)
 class OptOutAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["borrower", "channel", "address", "source", "at", "recorded_by"]
-    list_filter = ["channel", "source", "at"]
+    list_display = ["borrower", "channel", "address", "source", "at", "recorded_by", "withdrawn_at"]
+    list_filter = ["channel", "source", "at", "withdrawn_at"]
     search_fields = ["borrower__reference", "borrower__full_name", "address"]
     list_select_related = ["borrower", "recorded_by"]
     raw_id_fields = ["borrower"]
     fields = _OPT_OUT_FIELDS
 
+    def get_fields(self, request: HttpRequest, obj: OptOut | None = None) -> Any:
+        return list(_OPT_OUT_FIELDS) if obj is None else self.get_readonly_fields(request, obj)
+
     def get_readonly_fields(self, request: HttpRequest, obj: OptOut | None = None) -> list[str]:
-        return [] if obj is None else [*_OPT_OUT_FIELDS, "at", "recorded_by"]
+        if obj is None:
+            return []
+        # withdrawn through `withdraw_opt_out` (the borrower's portal), shown here as history
+        return [*_OPT_OUT_FIELDS, "at", "recorded_by", *_WITHDRAWAL_FIELDS]
 
     def has_change_permission(self, request: HttpRequest, obj: OptOut | None = None) -> bool:
         return False

@@ -145,7 +145,11 @@ class Hold(NeverDeleted):
 
 
 class OptOut(NeverDeleted):
-    """A 'stop' for one channel: at one address, or at every address when `address` is empty."""
+    """A 'stop' for one channel: at one address, or at every address when `address` is empty.
+
+    Withdrawn (never deleted) when the person asks for the channel back: from `withdrawn_at`
+    the gate no longer reads it.
+    """
 
     borrower = models.ForeignKey(
         "servicing.Borrower", on_delete=models.PROTECT, related_name="opt_outs"
@@ -163,12 +167,25 @@ class OptOut(NeverDeleted):
     message = models.CharField(_("words received"), max_length=500, blank=True)
     at = models.DateTimeField(_("at"))
     recorded_by = staff_member(_("recorded by"))
+    # withdrawn: the borrower asked for the channel back; the row is kept as the history
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = staff_member(_("withdrawn by"))
+    withdrawn_by_name = models.CharField(_("withdrawn by (name)"), max_length=150, blank=True)
+    withdrawn_how = models.CharField(
+        _("how it was withdrawn"), max_length=200, blank=True, help_text=_('e.g. "portal"')
+    )
 
     class Meta:
         verbose_name = _("opt-out")
         verbose_name_plural = _("opt-outs")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["borrower", "channel"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=F("at")),
+                name="opt_out_withdrawn_after_it_was_made",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.address or '*'}"

@@ -11,7 +11,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from arrears.compliance.models import ContactAttempt, Decision, Hold
+from arrears.compliance.models import ContactAttempt, Decision, Hold, OptOut
 from arrears.core.errors import NotFound
 from arrears.servicing.models import Account, Borrower
 
@@ -44,6 +44,14 @@ def hold_by_id(hold_id: int) -> Hold:
     if hold is None:
         raise NotFound(_("There is no hold with id %(id)s.") % {"id": hold_id})
     return hold
+
+
+def borrowers_opt_out(borrower: Borrower, opt_out_id: int) -> OptOut:
+    """One of this borrower's own opt-outs; another borrower's id is `NotFound`."""
+    opt_out = OptOut.objects.filter(pk=opt_out_id, borrower=borrower).first()
+    if opt_out is None:
+        raise NotFound(_("There is no opt-out with id %(id)s.") % {"id": opt_out_id})
+    return opt_out
 
 
 def account_decisions(account: Account) -> QuerySet[Decision]:

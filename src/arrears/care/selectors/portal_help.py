@@ -185,13 +185,18 @@ class ContactChoices:
     initial: dict[str, Any]
     optional_kinds: list[tuple[str, str]]
     required_kinds: list[str]
-    opted_out: list[OptOut]
+    opted_out: list[OptOut]  # the stops in force (not withdrawn), oldest first per channel
+    zone: str = "Asia/Shanghai"  # the borrower's, for the day each stop was made
 
 
 def contact_choices(borrower: Borrower) -> ContactChoices:
     notice = NoticePreference.objects.filter(borrower=borrower).first()
     contact = ContactPreference.objects.filter(borrower=borrower).first()
-    stops = list(OptOut.objects.filter(borrower=borrower, address="").order_by("channel", "at"))
+    stops = list(
+        OptOut.objects.filter(borrower=borrower, address="", withdrawn_at__isnull=True).order_by(
+            "channel", "at"
+        )
+    )
     channels = list(notice.channels) if notice else []
     quiet = (contact.inconvenient_times or [{}])[0] if contact else {}
     initial: dict[str, Any] = {
@@ -210,4 +215,5 @@ def contact_choices(borrower: Borrower) -> ContactChoices:
         optional_kinds=[(str(kind.value), str(kind.label)) for kind in OPTIONAL_NOTICES],
         required_kinds=[str(NoticeKind(kind).label) for kind in sorted(REQUIRED_NOTICES)],
         opted_out=stops,
+        zone=borrower_zone(borrower),
     )

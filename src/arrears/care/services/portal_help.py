@@ -60,8 +60,8 @@ def save_contact_preferences(
     """Record everything the borrower chose about how we contact them, in one transaction.
 
     The language becomes the borrower's preferred one (and, for their login, the portal's);
-    a channel newly ticked as "stop" is an opt-out from now on. Stopping a channel cannot be
-    undone here (an opt-out is kept as evidence); the borrower asks the desk to start again.
+    a channel newly ticked as "stop" is an opt-out from now on. Resuming a channel is its own
+    step (compliance's `withdraw_opt_out`: the opt-out is kept, marked withdrawn).
     """
     if language not in Language.values:
         raise ValidationError("language", _("must be zh-hans or en"))
@@ -82,7 +82,9 @@ def save_contact_preferences(
         workplace_consent_addresses=preference.workplace_consent_addresses if preference else (),
     )
     stopped = set(
-        OptOut.objects.filter(borrower=borrower, address="").values_list("channel", flat=True)
+        OptOut.objects.filter(borrower=borrower, address="", withdrawn_at__isnull=True).values_list(
+            "channel", flat=True
+        )
     )
     for channel in opt_out_channels:
         if channel not in stopped:

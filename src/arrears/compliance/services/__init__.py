@@ -9,8 +9,8 @@ own), with an optional `clock`; errors are `arrears.core.errors` exceptions nami
   decisions and permits written in bulk);
 - `permits`: `use_permit` (at most once; typed `PermitRefused` errors), `void_permits`;
 - `records`: `set_hold` (`check_hold`), `lift_hold`, `record_opt_out`,
-  `record_opt_out_if_stop`, `record_consent`, `revoke_consent`, `set_contact_preference`
-  (`check_preference`), `record_contact_attempt`;
+  `record_opt_out_if_stop`, `withdraw_opt_out`, `record_consent`, `revoke_consent`,
+  `set_contact_preference` (`check_preference`), `record_contact_attempt`;
 - `profiles`: `load_profiles` (bundled YAML → rows), `save_profile_version`,
   `activate_profile_version`, `check_profile_text`, `active_profile`.
 """
@@ -51,6 +51,7 @@ from arrears.compliance.services.records import (
     revoke_consent,
     set_contact_preference,
     set_hold,
+    withdraw_opt_out,
 )
 
 __all__ = [
@@ -83,4 +84,5 @@ __all__ = [
     "set_hold",
     "use_permit",
     "void_permits",
+    "withdraw_opt_out",
 ]

@@ -2,7 +2,7 @@
 
 Each takes effect at once: an opt-out, a hold or a revoked consent also voids the borrower's
 permits not yet used, so a message already allowed does not go out after a STOP. Nothing is
-deleted: a hold is lifted, a consent revoked.
+deleted: a hold is lifted, a consent revoked, an opt-out withdrawn.
 """
 
 from __future__ import annotations
@@ -275,6 +275,57 @@ def record_opt_out_if_stop(
         message=(text or "")[:500],
         clock=clock,
     )
+
+
+#: The permission a staff member needs to withdraw an opt-out for the borrower.
+WITHDRAW_OPT_OUT = "compliance.change_optout"
+
+
+@transaction.atomic
+def withdraw_opt_out(
+    *,
+    opt_out: OptOut,
+    withdrawn_by: Any,
+    how: str,
+    clock: Clock | None = None,
+) -> OptOut:
+    """The borrower takes back a 'stop': the channel is open again from now on.
+
+    Only the borrower themself (their own login: a stop of the whole channel) or a staff member
+    holding `compliance.change_optout` may withdraw it. The row is kept, with who withdrew it, when
+    and how; a hold (cease communication, dispute …) is a separate record and stays.
+    """
+    now = (clock or SystemClock()).now()
+    how = _line("how", how, max_length=200)
+    user_id = getattr(withdrawn_by, "pk", None)
+    if user_id is None:
+        raise ValidationError("withdrawn_by", _("only a person can withdraw an opt-out"))
+    locked = OptOut.objects.select_for_update().select_related("borrower").get(pk=opt_out.pk)
+    own = locked.borrower.user_id == user_id
+    if not own and not withdrawn_by.has_perm(WITHDRAW_OPT_OUT):
+        raise ValidationError(
+            "withdrawn_by",
+            _("only the borrower, or staff allowed to change opt-outs, can withdraw it"),
+        )
+    if own and locked.address and not withdrawn_by.has_perm(WITHDRAW_OPT_OUT):
+        # a stop at one number may be another person's (a contact person's STOP): staff check
+        raise ValidationError(
+            "opt_out",
+            _("a stop at one number or address is withdrawn by our staff, who check whose it is"),
+        )
+    if locked.withdrawn_at is not None:
+        raise ValidationError(
+            "opt_out",
+            _("was already withdrawn on %(day)s") % {"day": locked.withdrawn_at.date().isoformat()},
+        )
+    locked.withdrawn_at = max(now, locked.at)
+    locked.withdrawn_by = withdrawn_by
+    locked.withdrawn_by_name = _name(withdrawn_by)
+    locked.withdrawn_how = how
+    locked.save(
+        update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_by_name", "withdrawn_how"]
+    )
+    return locked
 
 
 @transaction.atomic

@@ -183,7 +183,10 @@ class Records:
     phones: list[str] = dataclasses.field(default_factory=list)
     work_points: set[str] = dataclasses.field(default_factory=set)
     preference: ContactPreference | None = None
-    opt_outs: list[tuple[str, str, dt.datetime]] = dataclasses.field(default_factory=list)
+    #: (channel, address, at, withdrawn_at): a withdrawn stop counts for contacts before then
+    opt_outs: list[tuple[str, str, dt.datetime, dt.datetime | None]] = dataclasses.field(
+        default_factory=list
+    )
     consents: dict[tuple[str, str], AutomatedConsent] = dataclasses.field(default_factory=dict)
     holds: list[_Kept] = dataclasses.field(default_factory=list)
     _zones: tuple[str, ...] | None = None
@@ -210,8 +213,10 @@ class Records:
         address contacted."""
         return tuple(
             GateOptOut(channel=Channel(channel), at=at, address=address or None)
-            for channel, address, at in self.opt_outs
-            if channel == contact.channel and (contact.is_borrower or address == contact.address)
+            for channel, address, at, withdrawn_at in self.opt_outs
+            if channel == contact.channel
+            and (contact.is_borrower or address == contact.address)
+            and (withdrawn_at is None or withdrawn_at > contact.at)
         )
 
     def holds_at(self, at: dt.datetime) -> tuple[GateHold, ...]:
@@ -267,11 +272,15 @@ def load_records(people: Mapping[int, Person], *, earliest_at: dt.datetime) -> d
         records = found[preference.borrower_id]
         records.preference = preference
         records.work_points.update(preference.workplace_addresses or [])
-    stops = OptOut.objects.filter(among("borrower_id", ids)).order_by("at", "id")
-    for borrower_id, channel, address, at in stops.values_list(
-        "borrower_id", "channel", "address", "at"
+    stops = (
+        OptOut.objects.filter(among("borrower_id", ids))
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=earliest_at))
+        .order_by("at", "id")
+    )
+    for borrower_id, channel, address, at, withdrawn_at in stops.values_list(
+        "borrower_id", "channel", "address", "at", "withdrawn_at"
     ):
-        found[borrower_id].opt_outs.append((channel, address, at))
+        found[borrower_id].opt_outs.append((channel, address, at, withdrawn_at))
     consents = ConsentRow.objects.filter(among("borrower_id", ids)).order_by("given_at", "id")
     for borrower_id, channel, address, given_at, revoked_at in consents.values_list(
         "borrower_id", "channel", "address", "given_at", "revoked_at"
