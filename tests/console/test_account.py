@@ -261,3 +261,28 @@ def test_unknown_accounts_are_404_and_borrowers_are_refused(client, account, des
 def test_the_page_in_chinese(client, account, agent):
     page = client.get(url("account", account), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "王芳" in page
+
+
+def test_a_stop_the_borrower_took_back_shows_as_withdrawn(client, account, agent):
+    import datetime as dt
+
+    from arrears.compliance.services import record_opt_out, withdraw_opt_out
+    from arrears.core.clock import FixedClock
+    from tests.factories import make_borrower_login
+
+    borrower = account.borrower
+    stop = record_opt_out(borrower=borrower, channel="email", source="portal")
+    withdraw_opt_out(
+        opt_out=stop,
+        withdrawn_by=make_borrower_login(borrower),
+        how="portal",
+        clock=FixedClock(stop.at + dt.timedelta(hours=2)),
+    )
+    record_opt_out(borrower=borrower, channel="sms", source="portal")
+
+    page = client.get(url("account", account)).content.decode()
+    stops = [item for item in page.split("<li") if "Opted out" in item]
+    assert len(stops) == 2
+    withdrawn = [item for item in stops if "withdrawn" in item]
+    assert len(withdrawn) == 1 and 'class="muted"' in withdrawn[0]
+    assert stop.get_channel_display() in withdrawn[0]  # the e-mail stop, taken back
