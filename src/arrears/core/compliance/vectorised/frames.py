@@ -75,7 +75,7 @@ HOLD = hold_struct(pl.String)
 _STAMP = pl.Datetime("us", "UTC")
 
 #: Optional proposal columns and their defaults (None: a null of the given type).
-_PROPOSAL_DEFAULTS: dict[str, tuple[Any, DType]] = {
+PROPOSAL_DEFAULTS: dict[str, tuple[Any, DType]] = {
     "role": ("debtor", pl.String),
     "place": (None, pl.String),
     "is_workplace": (False, pl.Boolean),
@@ -172,7 +172,7 @@ def internal_proposals(
     """Check the proposals and give them the gate's internal columns (`_`-prefixed)."""
     where = "proposals"
     _require(frame, _PROPOSAL_REQUIRED, where)
-    frame = _with_defaults(frame, _PROPOSAL_DEFAULTS)
+    frame = _with_defaults(frame, PROPOSAL_DEFAULTS)
     if "debt_ids" not in frame.columns:
         frame = frame.with_columns(pl.lit([], pl.List(pl.String)).alias("debt_ids"))
     debt = frame.schema["debt_ids"]

@@ -77,7 +77,7 @@ def run_day(lab: Lab, k: int, day: dt.date) -> dict[str, Any]:
     book, state = lab.book, lab.state
     book.fall_due(k, state)
     who = open_cases(book)
-    plan = evaluate_frame(lab.strategy, facts_frame(book, state, who, k=k, day=day), as_of=day)
+    plan = evaluate_frame(lab.strategy, facts_frame(book, state, who, k=k), as_of=day)
     arms = plan.get_column("arm").fill_null("").to_numpy()
     lab.arm[who] = arms
     due = plan.filter(pl.col("outcome").is_in(_DUE))

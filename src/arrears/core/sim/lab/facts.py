@@ -9,8 +9,6 @@ simulated borrower's hidden traits.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import polars as pl
 
@@ -50,11 +48,10 @@ def risk_scores(book: LabBook, k: int, dpd: np.ndarray) -> np.ndarray:
     return clipped
 
 
-def facts_frame(
-    book: LabBook, state: BorrowerState, who: np.ndarray, *, k: int, day: dt.date
-) -> pl.DataFrame:
-    """One row of facts per account in `who` (columns: `facts_schema()`)."""
-    dpd = book.days_past_due(k)[who]
+def facts_frame(book: LabBook, state: BorrowerState, who: np.ndarray, *, k: int) -> pl.DataFrame:
+    """One row of facts per account in `who` (columns: `facts_schema()`) on day `k`."""
+    every_dpd = book.days_past_due(k)
+    dpd = every_dpd[who]
     kinds = np.array([s.product_kind for s in state.params.segments], object)[state.segment[who]]
     stages = {d: stage_for(int(d)).value for d in np.unique(dpd)}
     reach = state.reachable[who]
@@ -71,7 +68,7 @@ def facts_frame(
         "bucket": np.array(BUCKETS, object)[bucket_index(dpd)],
         "balance_minor": state.balance_minor[who],
         "past_due_minor": book.past_due_minor[who],
-        "risk_score": risk_scores(book, k, book.days_past_due(k))[who],
+        "risk_score": risk_scores(book, k, every_dpd)[who],
         "case_stage": np.array([stages[d] for d in dpd], object),
         "days_in_case": (k - book.opened_day[who]).astype(np.int64),
         "promise_status": np.array(PROMISE_STATUSES, object)[book.promise_status[who]],

@@ -25,7 +25,7 @@ from arrears.core.compliance import decide as decide_one
 from arrears.core.compliance.profiles import Profile
 from arrears.core.compliance.vectorised import decide_batch
 from arrears.core.compliance.vectorised.convert import attempts_of, request_of
-from arrears.core.compliance.vectorised.frames import _PROPOSAL_DEFAULTS
+from arrears.core.compliance.vectorised.frames import PROPOSAL_DEFAULTS
 from arrears.core.sim.params import CHANNEL_INDEX, CHANNELS
 from arrears.core.sim.population import BorrowerState, time_zone_of
 
@@ -141,7 +141,7 @@ def audit(
     rows = proposals(state, who, channel, at)
     full = rows.with_columns(
         pl.lit(value, dtype).alias(name)
-        for name, (value, dtype) in _PROPOSAL_DEFAULTS.items()
+        for name, (value, dtype) in PROPOSAL_DEFAULTS.items()
         if name not in rows.columns
     )
     breaches = 0

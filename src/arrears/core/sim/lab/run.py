@@ -19,8 +19,15 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from arrears.core.collection.value import ContactValueModel
+from arrears.core.compliance.model import Channel
 from arrears.core.errors import ValidationError
+from arrears.core.sim.lab.book import BUCKETS, LabBook, bucket_index
+from arrears.core.sim.lab.day import Lab, run_day
+from arrears.core.sim.lab.gate import ContactLog
 from arrears.core.sim.params import CHANNELS, BehaviourParams
+from arrears.core.sim.population import draw_population
+from arrears.core.sim.streams import POPULATION_PURPOSES, DayStreams, generator
 from arrears.core.strategy.document import Strategy
 
 Progress = Callable[[int, int], None]  # (days done, days)
@@ -121,8 +128,6 @@ def run_lab(options: LabOptions, *, progress: Progress | None = None) -> LabRun:
     The same options give the same run (every draw comes from the seed's streams); two
     strategies run with one seed meet the same borrowers and the same random numbers.
     """
-    from arrears.core.sim.lab.day import Lab, run_day
-
     options.check()
     started = time.perf_counter()
     lab = _open_lab(options)
@@ -138,19 +143,10 @@ def run_lab(options: LabOptions, *, progress: Progress | None = None) -> LabRun:
     daily = pl.DataFrame(rows, schema=DAILY_SCHEMA)
     accounts = _accounts(lab, before, options.days)
     summary = _summary(options, lab, daily, accounts, [started, built], seconds)
-    assert isinstance(lab, Lab)
     return LabRun(options=options, daily=daily, accounts=accounts, summary=summary)
 
 
-def _open_lab(options: LabOptions) -> Any:
-    from arrears.core.collection.value import ContactValueModel
-    from arrears.core.compliance.model import Channel
-    from arrears.core.sim.lab.book import LabBook
-    from arrears.core.sim.lab.day import Lab
-    from arrears.core.sim.lab.gate import ContactLog
-    from arrears.core.sim.population import draw_population
-    from arrears.core.sim.streams import POPULATION_PURPOSES, DayStreams, generator
-
+def _open_lab(options: LabOptions) -> Lab:
     state = draw_population(
         options.params, options.borrowers, seed=options.seed, start_on=options.start_on
     )
@@ -173,9 +169,7 @@ def _open_lab(options: LabOptions) -> Any:
     )
 
 
-def _snapshot(lab: Any, k: int) -> dict[str, np.ndarray]:
-    from arrears.core.sim.lab.book import BUCKETS, bucket_index
-
+def _snapshot(lab: Lab, k: int) -> dict[str, np.ndarray]:
     return {
         "bucket": np.array(BUCKETS, object)[bucket_index(lab.book.days_past_due(k))],
         "balance": lab.state.balance_minor.copy(),
@@ -184,7 +178,7 @@ def _snapshot(lab: Any, k: int) -> dict[str, np.ndarray]:
     }
 
 
-def _accounts(lab: Any, before: dict[str, np.ndarray], days: int) -> pl.DataFrame:
+def _accounts(lab: Lab, before: dict[str, np.ndarray], days: int) -> pl.DataFrame:
     after = _snapshot(lab, days)
     names = np.array([s.name for s in lab.state.params.segments], object)
     return pl.DataFrame(
@@ -208,7 +202,7 @@ def _accounts(lab: Any, before: dict[str, np.ndarray], days: int) -> pl.DataFram
 
 def _summary(
     options: LabOptions,
-    lab: Any,
+    lab: Lab,
     daily: pl.DataFrame,
     accounts: pl.DataFrame,
     marks: list[float],
