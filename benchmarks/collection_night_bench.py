@@ -757,7 +757,7 @@ def _readers() -> None:
     import polars as pl
     from django.db import connection
 
-    from arrears.collection.batch.sql import read_frame
+    from arrears.common.bulk import read_frame
 
     query = "SELECT id, borrower_id, days_past_due, bucket, past_due_minor FROM servicing_account"
     schema = {"id": pl.Int64(), "borrower_id": pl.Int64(), "days_past_due": pl.Int64(),

@@ -3,7 +3,7 @@
 A message the gate allows (or defers) is rendered from its template in the borrower's language
 and written to the outbox with its decision and permit (`status` pending, first attempt at the
 moment the gate allows); the dispatcher sends it. Every action gets a row with its idempotency
-key, and its case a `step` event. Rows are written with `sql.insert_rows` (COPY on PostgreSQL).
+key, and its case a `step` event. Rows are written with `bulk.insert_rows` (COPY on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typing import Any
 
 import polars as pl
 
-from arrears.collection.batch import sql
 from arrears.collection.batch.cases import write_events
 from arrears.collection.batch.plan import TEMPLATED
 from arrears.collection.choices import ActionStatus, CaseEventKind
 from arrears.collection.models import Case, CollectionAction
 from arrears.collection.services.scheduling import self_service_url
+from arrears.common import bulk
 from arrears.compliance.choices import Purpose
 from arrears.core.money import Money
 from arrears.engagement.choices import OutboxStatus
@@ -66,7 +66,7 @@ def write_actions(
         pl.col("due_at").dt.convert_time_zone(lender_zone).dt.date().alias("_due_on"),
     )
     _write_outbox(actions.filter(sending), day=day, now=now, templates=templates)
-    sql.insert_rows(
+    bulk.insert_rows(
         CollectionAction,
         _ACTION_COLUMNS,
         [
@@ -188,7 +188,7 @@ def _write_outbox(
                 now,
             )
         )
-    sql.insert_rows(OutboxMessage, _OUTBOX_COLUMNS, records)
+    bulk.insert_rows(OutboxMessage, _OUTBOX_COLUMNS, records)
 
 
 def message_variables(row: Mapping[str, Any], *, day: dt.date) -> dict[str, Any]:

@@ -8,7 +8,7 @@ in full), cancelling what it had still to come; its stage follows
 change writes the `CaseEvent` that `open_case`, `close_case` and `move_case_stage` write, with
 the reasons of `batch.texts` (a differential test holds the two paths equal).
 
-The batch decides with Polars and writes with `sql.insert_rows` / `sql.update_rows`.
+The batch decides with Polars and writes with `bulk.insert_rows` / `bulk.update_rows`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from typing import Any
 import polars as pl
 from django.db import connection
 
-from arrears.collection.batch import sql, texts
+from arrears.collection.batch import texts
 from arrears.collection.batch.reading import Shard, read_open_cases
 from arrears.collection.choices import CaseCloseReason, CaseEventKind, CaseStatus, OwnerKind
 from arrears.collection.models import Case, CaseEvent
 from arrears.collection.services.cases import PENDING_ACTIONS
+from arrears.common import bulk
 from arrears.core.collection.stages import stage_for
 
 
@@ -115,7 +116,7 @@ def open_cases(rows: pl.DataFrame, *, day: dt.date, now: dt.datetime) -> None:
                "close_reason", "owner_kind", "segment", "path", "last_step", "next_action",
                "next_action_reason", "pause_reason", "hardship", "vulnerable",
                "no_answer_streak", "updated_at")  # fmt: skip
-    sql.insert_rows(
+    bulk.insert_rows(
         Case,
         columns,
         [
@@ -147,7 +148,7 @@ def open_cases(rows: pl.DataFrame, *, day: dt.date, now: dt.datetime) -> None:
         ],
     )
     first, last = int(rows["account_id"].min()), int(rows["account_id"].max())  # type: ignore[arg-type]
-    opened = sql.read_frame(
+    opened = bulk.read_frame(
         "SELECT c.id, c.account_id FROM collection_case c WHERE c.status = 'open' "
         "AND c.opened_on = %s AND c.account_id BETWEEN %s AND %s",
         [day, first, last],
@@ -185,7 +186,7 @@ def close_cases(rows: pl.DataFrame, *, day: dt.date, now: dt.datetime) -> None:
         .alias("why"),
     )
     cancelled = cancel_pending_actions(why, now=now)
-    sql.update_rows(
+    bulk.update_rows(
         Case,
         ("status", "closed_on", "close_reason", "next_action", "next_action_on", "updated_at"),
         [
@@ -217,7 +218,7 @@ def move_cases(rows: pl.DataFrame, *, day: dt.date, now: dt.datetime) -> None:
     if rows.is_empty():
         return
     moving = rows.select("case_id", "stage", "new_stage", "days_past_due")
-    sql.update_rows(
+    bulk.update_rows(
         Case,
         ("stage", "updated_at"),
         [(new, now, case_id) for case_id, _old, new, _dpd in moving.iter_rows()],
@@ -280,7 +281,7 @@ def write_events(
     rows: Iterable[tuple[int, str, str, dict[str, Any]]], *, day: dt.date, now: dt.datetime
 ) -> int:
     """One `CaseEvent` per (case_id, kind, reason, detail)."""
-    return sql.insert_rows(
+    return bulk.insert_rows(
         CaseEvent,
         ("case_id", "kind", "on", "at", "reason", "detail"),
         [(case_id, kind, day, now, reason, detail) for case_id, kind, reason, detail in rows],

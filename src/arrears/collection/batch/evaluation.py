@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from arrears.collection.batch import sql, texts
+from arrears.collection.batch import texts
 from arrears.collection.batch.cases import cancel_pending_actions, write_events
 from arrears.collection.choices import CaseEventKind
 from arrears.collection.models import Case, Strategy
+from arrears.common import bulk
 from arrears.core.strategy import Outcome, evaluate_frame, load_bundled_strategy, read_strategy
 from arrears.core.strategy import Strategy as StrategyDocument
 from arrears.core.strategy.document import DEFAULT_STRATEGY
@@ -148,7 +149,7 @@ def record_on_cases(
     changed = merged.filter(
         pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"_{c}")) for c in columns)
     )
-    sql.update_rows(
+    bulk.update_rows(
         Case,
         (*columns, "evaluated_on", "updated_at"),
         [(*row[1:], day, now, row[0]) for row in changed.select("case_id", *columns).iter_rows()],

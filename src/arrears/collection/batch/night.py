@@ -42,7 +42,6 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from arrears.collection.batch import sql
 from arrears.collection.batch.actions import write_actions
 from arrears.collection.batch.cases import reconcile_cases
 from arrears.collection.batch.evaluation import (
@@ -401,5 +400,4 @@ __all__ = [
     "run_collection_shard",
     "run_shard",
     "shard_size",
-    "sql",
 ]

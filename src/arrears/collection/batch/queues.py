@@ -27,10 +27,10 @@ import polars as pl
 from django.db.models import Count, Q
 from django.utils.translation import get_language
 
-from arrears.collection.batch import sql
 from arrears.collection.batch.cases import write_events
 from arrears.collection.choices import CaseEventKind, CaseStatus, OwnerKind
 from arrears.collection.models import Case, Collector, WorkQueue
+from arrears.common import bulk
 from arrears.core.collection.assignment import CaseToAssign, Owner, assign_cases
 from arrears.core.collection.labels import describe
 from arrears.core.collection.value import ContactValueModel, contact_values
@@ -211,7 +211,7 @@ def _record_owners(
     )
     if moved.is_empty():
         return
-    sql.update_rows(
+    bulk.update_rows(
         Case,
         ("owner_kind", "agent_id", "agency_id", "updated_at"),
         [(OwnerKind.AGENT, agent, None, now, case) for case, agent in

@@ -5,7 +5,7 @@ past due (open or charged off, 1 day or more) or that have an open case: the oth
 open, close or work a case tonight, so they are never read. Every query below selects by the
 candidates' subquery, so the number of queries does not grow with the shard (a test counts
 them), and each returns one Polars frame. Dates come back as days since 1970-01-01 and instants
-as seconds since 1970-01-01 UTC (`sql.epoch_days`, `sql.epoch_seconds`), cast to Polars types
+as seconds since 1970-01-01 UTC (`bulk.epoch_days`, `bulk.epoch_seconds`), cast to Polars types
 here.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 from django.db import connection, transaction
 
-from arrears.collection.batch.sql import day_number, epoch_days, epoch_seconds, read_frame
+from arrears.common.bulk import day_number, epoch_days, epoch_seconds, read_frame
 
 _I, _S, _B = pl.Int64(), pl.String(), pl.Boolean()
 

@@ -1,4 +1,4 @@
-"""The batch's way in and out of the database: set-based reads into Polars, bulk writes back.
+"""Bulk reads and writes for the nightly batches: set-based reads into Polars, bulk writes back.
 
 Reads go through Django's connection (so they join the caller's transaction) and come back as
 Polars frames built from the cursor's rows: on this machine that is faster than
