@@ -107,6 +107,19 @@ class HoldForm(ActionForm):
         super().__init__(*args, **kw)
 
 
+class ResumeChannelForm(ActionForm):
+    """Staff open a stopped channel again on the borrower's word: how they asked is kept."""
+
+    form_name = "resume"
+    field_map = {"opt_out": "how", "withdrawn_by": "how"}
+
+    how = forms.CharField(
+        label=_("How the borrower asked"),
+        max_length=180,
+        help_text=_("For example: phoned in, identity checked, asked for text reminders again."),
+    )
+
+
 class EscalationForm(ActionForm):
     form_name = "escalate"
     field_map = {"case": "kind"}

@@ -128,6 +128,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "compliance.add_hold",
         "compliance.change_hold",  # lifting a hold
         "compliance.add_optout",
+        "compliance.change_optout",  # resuming a channel the borrower asks to open again
         "compliance.add_automatedconsent",
         "compliance.change_automatedconsent",  # revoking a consent
         "compliance.add_contactattempt",
@@ -146,6 +147,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "compliance.add_hold",
         "compliance.change_hold",
         "compliance.add_optout",
+        "compliance.change_optout",  # resuming a channel the borrower asks to open again
         "compliance.add_automatedconsent",
         "compliance.change_automatedconsent",
         "compliance.add_contactpreference",

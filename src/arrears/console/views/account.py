@@ -1,7 +1,8 @@
 """The account 360° (账户全景): everything about one account on one page, the long lists loaded
 as htmx partials, and the agent's actions (log a call, take a promise, send a message, start a
-hardship assessment, set a hold, ask to escalate), each a small form posting to a view that
-calls one service and re-renders its own panel; the sections it changes reload after it.
+hardship assessment, set a hold, ask to escalate, resume a channel the borrower stopped), each a
+small form posting to a view that calls one service and re-renders its own panel; the sections it
+changes reload after it.
 
 Every full view of the page is written to the personal-data access log."""
 
@@ -33,8 +34,11 @@ from arrears.collection.services import (
     schedule_message,
     take_promise,
 )
-from arrears.compliance.services import set_hold
+from arrears.common.htmx import is_htmx
+from arrears.compliance.selectors import borrowers_opt_out
+from arrears.compliance.services import set_hold, withdraw_opt_out
 from arrears.compliance.services.access_log import record_personal_data_access
+from arrears.compliance.services.records import WITHDRAW_OPT_OUT
 from arrears.console.access import staff_page
 from arrears.console.account_forms import (
     ActionForm,
@@ -44,6 +48,7 @@ from arrears.console.account_forms import (
     HoldForm,
     MessageForm,
     PromiseForm,
+    ResumeChannelForm,
     new_key,
 )
 from arrears.core.errors import ArrearsError, NotFound, ValidationError
@@ -63,8 +68,10 @@ ACTION_PERMISSIONS = {
     "hold": "compliance.add_hold",
     "escalate": "collection.add_escalation",
     "hardship": "hardship.add_assessment",
+    "resume": WITHDRAW_OPT_OUT,
 }
-PARTS = ("ledger", "contacts", "tickets", "collection", "holds")
+STOPS = "console/account/part_stops.html"
+PARTS = ("ledger", "contacts", "tickets", "collection", "holds", "stops")
 
 
 def _language() -> str:
@@ -91,6 +98,7 @@ def _blank_forms(request: HttpRequest, overview: AccountOverview) -> dict[str, A
         "hold": HoldForm(),
         "escalate": EscalationForm(),
         "hardship": HardshipForm(),
+        "resume": ResumeChannelForm(),
     }
 
 
@@ -141,6 +149,8 @@ def account_part(request: HttpRequest, account_id: int, part: str) -> HttpRespon
         context["tickets"] = list(tickets_for_borrower(account.borrower)[:50]) if allowed else []
     else:
         context["o"] = account_overview(account, user=request.user)
+        context["can"] = {"resume": request.user.has_perm(WITHDRAW_OPT_OUT)}
+        context["forms"] = {"resume": ResumeChannelForm()}
     return render(request, f"console/account/part_{part}.html", context)
 
 
@@ -304,6 +314,38 @@ def hardship(request: HttpRequest, account_id: int) -> HttpResponse:
     return _act(request, account_id, "hardship", lambda o: HardshipForm(request.POST), perform)
 
 
+@require_POST
+@staff_page(VIEW, ACTION_PERMISSIONS["resume"])
+def resume_channel(request: HttpRequest, account_id: int, opt_out_id: int) -> HttpResponse:
+    """Open a stopped channel again on the borrower's word (they phoned, wrote, asked in the
+    branch): the stop is kept, marked withdrawn with who, when and how they asked; the gate
+    allows the channel from now on. Re-renders the consents and stops panel."""
+    account = _account(account_id)
+    try:
+        stop = borrowers_opt_out(account.borrower, opt_out_id)
+    except NotFound as missing:
+        raise Http404(str(missing)) from None
+    form = ResumeChannelForm(request.POST)
+    resumed = None
+    if form.is_valid():
+        how = f"console: {form.cleaned_data['how']}"  # kept as written, like the portal's "portal"
+        try:
+            resumed = withdraw_opt_out(opt_out=stop, withdrawn_by=request.user, how=how)
+        except ValidationError as error:
+            form.add_domain_error(error)
+    if not is_htmx(request) and resumed is not None:
+        return redirect(reverse("console:account", args=[account.pk]) + "#stops-part")
+    overview = account_overview(account, user=request.user)
+    context = _context(request, overview, resumed=resumed, resume_for=stop.pk)
+    if resumed is None:
+        context["forms"]["resume"] = form
+    page = "console/account/page.html" if not is_htmx(request) else STOPS
+    response = render(request, page, context, status=200 if resumed is not None else 422)
+    if resumed is not None:
+        response["HX-Trigger"] = "account-changed"
+    return response
+
+
 def option_cards(priced: PricedOptions, language: str) -> dict[str, Any]:
     """The priced options as the side-by-side cards show them, recommended first."""
     recommended = priced.offer.recommendation.option
@@ -348,4 +390,9 @@ urlpatterns = [
     path("accounts/<int:account_id>/hold/", hold, name="account-hold"),
     path("accounts/<int:account_id>/escalate/", escalate, name="account-escalate"),
     path("accounts/<int:account_id>/hardship/", hardship, name="account-hardship"),
+    path(
+        "accounts/<int:account_id>/stops/<int:opt_out_id>/resume/",
+        resume_channel,
+        name="account-resume",
+    ),
 ]

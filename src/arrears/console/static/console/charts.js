@@ -81,19 +81,4 @@
     draw();
   }
   document.addEventListener("htmx:afterSettle", draw);
-
-  // htmx carries some attributes of the old element over while it settles a swap; "style" would
-  // be applied inline, which the content-security policy refuses (Chrome styles a text box the
-  // person has typed in). Classes are enough for our swaps.
-  if (window.htmx) { window.htmx.config.attributesToSettle = ["class"]; }
-
-  // A refused dry run (422) comes back with the form and the error next to the text: show it
-  // (htmx leaves 4xx responses unswapped unless told).
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var target = event.detail.target;
-    if (event.detail.xhr.status === 422 && target && target.id === "dry-run") {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
 }());
