@@ -4,6 +4,7 @@ read in a fixed number of queries, decided once per request id, and nothing writ
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 import pytest
@@ -158,13 +159,18 @@ def test_a_batch_reads_its_inputs_in_the_same_number_of_queries_for_two_or_twent
         with CaptureQueriesContext(connection) as seen:
             answer = decide_in_bulk(proposals=proposals, now=cn_clock.now())
         assert answer.get_column("allowed").all()
-        return [q["sql"].split(" ")[0] for q in seen.captured_queries]
+        # An `executemany` is captured as "<n> times: INSERT …": one statement whatever its n.
+        sql = [re.sub(r"^\d+ times: ", "", q["sql"]) for q in seen.captured_queries]
+        return [q.split(" ")[0] for q in sql]
 
     two, eighteen = queries_for(accounts[:2], "two-"), queries_for(accounts[2:], "eighteen-")
     # the borrowers' lock, decisions already taken, accounts, products, profiles, the borrowers'
-    # records (5), the contact log and the permits not yet in it; the decisions and the permits
+    # records (5), the contact log and the permits not yet in it; the decisions, their ids read
+    # back by request id, and the permits
     assert two == eighteen
-    assert two.count("SELECT") == 12 and two.count("INSERT") == 2
+    # (on PostgreSQL the two writes are COPYs, which the capture does not see)
+    writes = 0 if connection.vendor == "postgresql" else 2
+    assert two.count("SELECT") == 13 and two.count("INSERT") == writes
 
 
 # --- bad input writes nothing --------------------------------------------------------------------

@@ -20,7 +20,9 @@ permitted time) and the same `Permit` (ending at the first minute a rule would r
    own history differs from the shared log for the person or the number it concerns (another
    borrower's permit to the same number, which the online gate does not count), or on which
    the two forms of the gate disagree, is decided by the scalar gate alone;
-5. decisions and permits are written with `bulk_create`, in chunks.
+5. decisions and permits are written as plain rows, in chunks (`rows`: COPY on PostgreSQL,
+   `executemany` on SQLite; each rule answer serialised once), stored as `bulk_create` stored
+   them. A batch that issues no permit does not look for the permits' ends.
 
 A request id is decided once: a proposal whose `request_id` already has a decision gets that
 decision (and its permit, if any) back and nothing is written, so a re-run never decides twice.
@@ -29,7 +31,7 @@ moment in the past — is refused with the row and field named, and nothing is w
 
 The package: `proposals` (the input frame and its checks), `log` (the contact log read once,
 each row's own history, the shared frame), `vectorised` (the vectorised gate's part), `batch`
-(parts, waves, the scalar rules' reasons, the writes).
+(parts, waves, the scalar rules' reasons), `rows` (the decisions and permits written in bulk).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Rows go in parts of whole borrowers (independent: a decision counts only its own borrower's
 new permits), and in waves within a part (a borrower's first proposal, then their second …);
 each wave is decided by the vectorised gate and explained row by row by the scalar rules, over
-the row's own history, and its decisions and permits are written with `bulk_create`.
+the row's own history, and its decisions and permits are written in bulk (`rows`).
 """
 
 from __future__ import annotations
@@ -11,17 +11,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
-from django.db.models import JSONField, Value
 from django.utils.translation import gettext as _
 
-from arrears.compliance.models import Decision, Permit
 from arrears.compliance.services.bulk.log import ContactLog, read_log
+from arrears.compliance.services.bulk.rows import (
+    RuleTexts,
+    decision_row,
+    json_text,
+    permit_row,
+    write_decisions,
+    write_permits,
+)
 from arrears.compliance.services.bulk.vectorised import Vectorised
 from arrears.compliance.services.gate import permit_lifetime
 from arrears.compliance.services.profiles import ActiveProfile, active_profile, active_texts
@@ -85,6 +90,7 @@ class Batch:
         self.log = log
         self.now = now
         self.profiles = {row.code: row.active.profile for row in rows}
+        self.rule_texts = RuleTexts()
 
     @classmethod
     def load(
@@ -137,11 +143,13 @@ class Batch:
         """Decide one wave: the vectorised gate for all, the scalar rules for each row's reasons."""
         requests = [self.request(row) for row in wave]
         histories = [self.log.own_history(row.contact, row.since) for row in wave]
-        fast = Vectorised.of(requests, log=self.log, profiles=self.profiles, now=self.now)
+        fast = Vectorised.of(
+            requests, log=self.log, profiles=self.profiles, now=self.now, with_ends=issue_permits
+        )
         issued: list[tuple[int, core.Attempt]] = []
         for start in range(0, len(wave), CHUNK):
             logged = [
-                self._logged(wave[i], requests[i], histories[i], fast, i)
+                self._logged(wave[i], requests[i], histories[i], fast, i, ends=issue_permits)
                 for i in range(start, min(start + CHUNK, len(wave)))
             ]
             yield from self._write(logged, issue_permits=issue_permits, issued=issued)
@@ -162,7 +170,11 @@ class Batch:
         history: core.ContactHistory,
         fast: Vectorised,
         position: int,
+        *,
+        ends: bool,
     ) -> _Decided:
+        """The decision with every rule's answer (the scalar rules' reasons) and, `ends`, the
+        end of its permit when allowed."""
         profile = row.active.profile
         results = core.evaluate(request, history, profile)
         denied = [r.rule_id for r in results if r.denied]
@@ -177,7 +189,8 @@ class Batch:
             alone = True
         if alone:
             answer = core.decide(request, history, profile, now=self.now)
-            until = _scalar_valid_until(request, history, profile) if answer.allowed else None
+            issuing = answer.allowed and ends
+            until = _scalar_valid_until(request, history, profile) if issuing else None
         else:
             answer = core.Decision(
                 request_id=request.request_id,
@@ -199,38 +212,42 @@ class Batch:
         issue_permits: bool,
         issued: list[tuple[int, core.Attempt]],
     ) -> Iterator[tuple[int, Answer]]:
-        decisions = Decision.objects.bulk_create(
-            [_decision_row(d, self.now) for d in logged], batch_size=500
-        )
-        permits: dict[int, Permit] = {}
-        for entry, decision in zip(logged, decisions, strict=True):
-            if entry.answer.allowed and issue_permits:
+        ids = write_decisions([self._decision_row(entry) for entry in logged])
+        permits: dict[str, str] = {}
+        rows = []
+        for entry in logged:
+            answer, contact = entry.answer, entry.row.contact
+            if answer.allowed and issue_permits:
                 assert entry.valid_until is not None
-                permits[decision.pk] = Permit(
-                    id=uuid.uuid4(),
-                    decision=decision,
-                    borrower_id=entry.row.contact.borrower_id,
-                    channel=entry.row.contact.channel,
-                    address=entry.row.contact.address,
-                    valid_from=entry.answer.at,
-                    valid_until=entry.valid_until,
-                )
-                contact = entry.row.contact
-                issued.append((contact.borrower_id, _as_pending(contact, entry.answer)))
-        Permit.objects.bulk_create(list(permits.values()), batch_size=500)
-        for entry, decision in zip(logged, decisions, strict=True):
-            permit = permits.get(decision.pk)
+                row = permit_row(ids[answer.request_id], contact, answer, entry.valid_until)
+                rows.append(row)
+                permits[answer.request_id] = str(row[0])
+                issued.append((contact.borrower_id, _as_pending(contact, answer)))
+        write_permits(rows)
+        for entry in logged:
             answer = entry.answer
             yield (
                 entry.row.index,
                 Answer(
-                    decision.pk,
-                    None if permit is None else str(permit.pk),
+                    ids[answer.request_id],
+                    permits.get(answer.request_id),
                     answer.allowed,
                     [r.rule_id for r in answer.denials],
                     answer.next_permitted_at,
                 ),
             )
+
+    def _decision_row(self, entry: _Decided) -> tuple[Any, ...]:
+        """The decision as `request_permit` logs it (`gate._log`)."""
+        snapshot = check_document(
+            entry.request, entry.history, now=self.now, house_rules=entry.row.active.house_rules
+        )
+        return decision_row(
+            entry.row.contact,
+            entry.answer,
+            self.rule_texts.of(entry.answer.rules),
+            json_text(snapshot),
+        )
 
 
 def waves(rows: list[Row]) -> list[list[Row]]:
@@ -339,43 +356,6 @@ def _as_pending(contact: Contact, answer: core.Decision) -> core.Attempt:
         ),
         reference=contact.reference,
     )
-
-
-def _decision_row(entry: _Decided, now: dt.datetime) -> Decision:
-    """The decision as `request_permit` logs it (`gate._log`)."""
-    contact, answer = entry.row.contact, entry.answer
-    return Decision(
-        request_id=answer.request_id,
-        borrower_id=contact.borrower_id,
-        account_id=contact.account_id,
-        party_role=contact.party_role,
-        party_ref=contact.party_ref,
-        channel=contact.channel,
-        address=contact.address,
-        purpose=contact.purpose,
-        at=answer.at,
-        decided_at=answer.evaluated_at,
-        allowed=answer.allowed,
-        flagged=bool(answer.flags),
-        next_permitted_at=answer.next_permitted_at,
-        profile_code=answer.profile_code,
-        profile_version=answer.profile_version,
-        rules=_json(answer.as_dict()["rules"]),
-        denied_rules=" ".join(r.rule_id for r in answer.denials),
-        snapshot=_json(
-            check_document(
-                entry.request, entry.history, now=now, house_rules=entry.row.active.house_rules
-            )
-        ),
-    )
-
-
-def _json(document: Any) -> Any:
-    """A JSON document to insert. Django 5.2 inserts a batch on PostgreSQL as UNNEST(arrays),
-    and PostgreSQL reads a `jsonb[]` of documents this size several times slower than the same
-    documents as VALUES rows; an expression keeps the insert on VALUES (500 decisions: 4.6 s →
-    2.1 s on the benchmark machine)."""
-    return Value(document, output_field=JSONField())
 
 
 def _scalar_valid_until(

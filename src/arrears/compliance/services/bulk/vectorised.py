@@ -37,17 +37,20 @@ class Vectorised:
         log: ContactLog,
         profiles: Mapping[str, core.Profile],
         now: dt.datetime,
+        with_ends: bool = True,
     ) -> Vectorised:
-        """Decide the wave's requests (each with its profile in `profiles`) over the log."""
+        """Decide the wave's requests (each with its profile in `profiles`) over the log; the
+        permits' ends only `with_ends` (no permit is issued without: no need to find them)."""
         proposals = _proposals_frame(requests, profiles)
         shared = log.frame_about(proposals.get_column("party_id"), proposals.get_column("address"))
         answer = decide_batch(proposals, shared, profiles, now=now)
         denied = answer.get_column("denied_rule_ids").cast(pl.List(pl.String)).to_list()
-        allowed = answer.get_column("allowed")
-        ends = _permit_ends(proposals.filter(allowed), shared, profiles, now)
         valid_until: list[dt.datetime | None] = [None] * len(requests)
-        for position, end in ends.iter_rows():
-            valid_until[position] = end
+        if with_ends:
+            allowed = answer.get_column("allowed")
+            ends = _permit_ends(proposals.filter(allowed), shared, profiles, now)
+            for position, end in ends.iter_rows():
+                valid_until[position] = end
         return cls(denied, answer.get_column("next_permitted_at").to_list(), valid_until)
 
 
