@@ -6,8 +6,9 @@ Polars frames built from the cursor's rows: on this machine that is faster than
 "Collection night"). Dates and instants are read as integers (days and seconds since
 1970-01-01 UTC) so no row pays for a Python `date` or `datetime`.
 
-Writes: PostgreSQL takes new rows by `COPY … FROM STDIN` and changed rows by COPY into a
-temporary table and one `UPDATE … FROM`; SQLite takes both by `executemany` inside the
+Writes: PostgreSQL takes new rows by `COPY … FROM STDIN` (by COPY into a temporary table and
+one `INSERT … ON CONFLICT DO NOTHING` when conflicts are to be ignored) and changed rows by COPY
+into a temporary table and one `UPDATE … FROM`; SQLite takes both by `executemany` inside the
 caller's transaction. Values are adapted once by Django's own adapters, so a row written here
 reads back through the ORM exactly as one written by `Model.save()`.
 """
@@ -20,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
-from django.db import connection
+from django.db import connection, transaction
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -101,24 +102,64 @@ def _adapted(rows: Iterable[Sequence[Any]], adapters: list[Any]) -> Iterable[tup
         )
 
 
-def insert_rows(model: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
-    """Insert many rows of `model` (values in `columns` order); returns how many."""
+def insert_rows(
+    model: Any,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    ignore_conflicts: bool = False,
+) -> int:
+    """Insert many rows of `model` (values in `columns` order); returns how many were given.
+
+    `ignore_conflicts` skips a row that would break a unique constraint (an idempotency key
+    already written, or written earlier in the same call: the first row of a key wins), as
+    `bulk_create(ignore_conflicts=True)` does — COPY cannot, so PostgreSQL then copies into a
+    temporary table and inserts from it with `ON CONFLICT DO NOTHING`.
+    """
     if not rows:
         return 0
     adapters = adapt(model, columns)
     names = ", ".join(quoted(c) for c in columns)
+    target = quoted(table(model))
     with connection.cursor() as cursor:
-        if is_postgresql():
-            with cursor.cursor.copy(f"COPY {quoted(table(model))} ({names}) FROM STDIN") as copy:
+        if is_postgresql() and ignore_conflicts:
+            _insert_by_copy_ignoring_conflicts(cursor, model, target, columns, rows, adapters)
+        elif is_postgresql():
+            with cursor.cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
                 for row in _adapted(rows, adapters):
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(columns))
+            verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
             cursor.executemany(
-                f"INSERT INTO {quoted(table(model))} ({names}) VALUES ({marks})",
+                f"{verb} INTO {target} ({names}) VALUES ({marks})",
                 list(_adapted(rows, adapters)),
             )
     return len(rows)
+
+
+def _insert_by_copy_ignoring_conflicts(
+    cursor: Any,
+    model: Any,
+    target: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    adapters: list[Any],
+) -> None:
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    kinds = ", ".join(f"{quoted(c)} {fields[c].db_type(connection)}" for c in columns)
+    names = ", ".join(quoted(c) for c in columns)
+    with transaction.atomic():  # ON COMMIT DROP needs a transaction to live in
+        cursor.execute(f"CREATE TEMPORARY TABLE _batch_insert ({kinds}) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY _batch_insert ({names}) FROM STDIN") as copy:
+            for row in _adapted(rows, adapters):
+                copy.write_row(row)
+        # in the order given, so that the first row of a key is the one kept
+        cursor.execute(
+            f"INSERT INTO {target} ({names}) SELECT {names} FROM _batch_insert "
+            "ORDER BY ctid ON CONFLICT DO NOTHING"
+        )
+        cursor.execute("DROP TABLE _batch_insert")
 
 
 def update_rows(

@@ -9,10 +9,12 @@ works whether or not those features are installed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from django.db.models import F, QuerySet
+from django.db import connection
+from django.db.models import F
 
 from arrears.engagement.choices import NoticeChannel
 from arrears.engagement.models import NoticePreference, OutboxMessage, ReminderSchedule
@@ -30,24 +32,87 @@ def reminder_days_by_product() -> dict[int, list[int]]:
     }
 
 
-def obligations_due_on(days: Collection[dt.date]) -> QuerySet[Obligation]:
-    """Unpaid obligations of open accounts falling due on any of `days`, with account and
-    borrower."""
-    return Obligation.objects.filter(
+class AccountRow(NamedTuple):
+    """What every notice says of its account: whose it is and its last four digits."""
+
+    account_id: int
+    borrower_id: int
+    number: str
+    full_name: str
+
+
+_ACCOUNT = ("account_id", "account__borrower_id", "account__number", "account__borrower__full_name")
+
+
+_OBLIGATION = (
+    *_ACCOUNT,
+    "account__product_id",
+    "account__currency",
+    "due_on",
+    "amount_minor",
+    "paid_minor",
+)
+
+
+class ObligationRow(NamedTuple):
+    account: AccountRow
+    product_id: int
+    currency: str
+    due_on: dt.date
+    unpaid_minor: int
+
+
+class StatementRow(NamedTuple):
+    account: AccountRow
+    statement_on: dt.date
+    due_on: dt.date
+    currency: str
+    new_balance_minor: int
+    minimum_due_minor: int
+
+
+class PaymentRow(NamedTuple):
+    account: AccountRow
+    payment_id: int
+    received_on: dt.date
+    currency: str
+    amount_minor: int
+
+
+class FailedDebitRow(NamedTuple):
+    account: AccountRow
+    for_due_on: dt.date
+    attempt: int
+    currency: str
+    amount_minor: int
+
+
+def obligations_due_on(days: Collection[dt.date]) -> list[ObligationRow]:
+    """Unpaid obligations of open accounts falling due on any of `days`, as rows (a notice
+    run reads thousands: no model instances)."""
+    rows = Obligation.objects.filter(
         due_on__in=list(days),
         paid_minor__lt=F("amount_minor"),
         account__status=AccountStatus.OPEN,
-    ).select_related("account__borrower", "account__product")
+    ).values_list(*_OBLIGATION)
+    return [
+        ObligationRow(AccountRow(*row[:4]), row[4], row[5], row[6], int(row[7]) - int(row[8]))
+        for row in rows
+    ]
 
 
-def statements_closed_on(day: dt.date) -> QuerySet[Statement]:
-    return Statement.objects.filter(statement_on=day).select_related("account__borrower")
-
-
-def payments_received_on(day: dt.date) -> QuerySet[Payment]:
-    return Payment.objects.filter(received_on=day, status=PaymentStatus.POSTED).select_related(
-        "account__borrower"
+def statements_closed_on(day: dt.date) -> list[StatementRow]:
+    rows = Statement.objects.filter(statement_on=day).values_list(
+        *_ACCOUNT, "statement_on", "due_on", "currency", "new_balance_minor", "minimum_due_minor"
     )
+    return [StatementRow(AccountRow(*row[:4]), *row[4:]) for row in rows]
+
+
+def payments_received_on(day: dt.date) -> list[PaymentRow]:
+    rows = Payment.objects.filter(received_on=day, status=PaymentStatus.POSTED).values_list(
+        *_ACCOUNT, "id", "received_on", "currency", "amount_minor"
+    )
+    return [PaymentRow(AccountRow(*row[:4]), *row[4:]) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -78,18 +143,17 @@ def autopay_by_account(account_ids: Iterable[int], *, on: dt.date) -> dict[int, 
     return {row[0]: AutopayTerms(*row) for row in rows}
 
 
-def autopay_failures_on(day: dt.date) -> list[object]:
-    """Autopay debits that failed or came back on `day`, with account and borrower."""
+def autopay_failures_on(day: dt.date) -> list[FailedDebitRow]:
+    """Autopay debits that failed or came back on `day`, as rows."""
     debit_model = getattr(servicing_models, "AutopayDebit", None)
     if debit_model is None:
         return []
     from django.db.models import Q
 
-    return list(
-        debit_model.objects.filter(
-            Q(status="failed", attempted_on=day) | Q(status="returned", returned_on=day)
-        ).select_related("account__borrower")
-    )
+    rows = debit_model.objects.filter(
+        Q(status="failed", attempted_on=day) | Q(status="returned", returned_on=day)
+    ).values_list(*_ACCOUNT, "for_due_on", "attempt", "currency", "amount_minor")
+    return [FailedDebitRow(AccountRow(*row[:4]), *row[4:]) for row in rows]
 
 
 def terms_changes_to_announce(day: dt.date) -> list[object]:
@@ -104,10 +168,16 @@ def terms_changes_to_announce(day: dt.date) -> list[object]:
     )
 
 
-def open_accounts_of_products(product_ids: Iterable[int]) -> QuerySet[servicing_models.Account]:
-    return servicing_models.Account.objects.filter(
-        product_id__in=list(product_ids), status=AccountStatus.OPEN
-    ).select_related("borrower")
+def open_accounts_of_products(product_ids: Iterable[int]) -> list[tuple[AccountRow, int]]:
+    """Each open account of these products, with its product."""
+    rows = (
+        servicing_models.Account.objects.filter(
+            product_id__in=list(product_ids), status=AccountStatus.OPEN
+        )
+        .values_list("id", "borrower_id", "number", "borrower__full_name", "product_id")
+        .order_by("id")
+    )
+    return [(AccountRow(*row[:4]), row[4]) for row in rows]
 
 
 def notices_already_given(
@@ -121,11 +191,28 @@ def notices_already_given(
 
 
 def existing_keys(keys: Iterable[str]) -> set[str]:
-    return set(
-        OutboxMessage.objects.filter(idempotency_key__in=list(keys)).values_list(
-            "idempotency_key", flat=True
-        )
+    """Which of these idempotency keys the outbox already holds."""
+    return {key for (key,) in _rows_in(OutboxMessage, ["idempotency_key"], "idempotency_key", keys)}
+
+
+def _rows_in(
+    model: Any, columns: Sequence[str], key: str, values: Iterable[Any], order_by: str = ""
+) -> list[tuple[Any, ...]]:
+    """`columns` of the rows of `model` whose `key` is one of `values`, in plain SQL: the
+    nightly notices ask about thousands of values at a time, and Django's `__in` lookup
+    prepares each value one by one."""
+    wanted = list(values)
+    if not wanted:
+        return []
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(wanted))
+    sql = (
+        f"SELECT {names} FROM {connection.ops.quote_name(model._meta.db_table)} "
+        f"WHERE {connection.ops.quote_name(key)} IN ({marks}){order_by}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, wanted)
+        return cursor.fetchall()
 
 
 @dataclass(frozen=True)
@@ -138,20 +225,60 @@ class Reach:
     addresses: dict[str, str]
 
 
+class Contactable(NamedTuple):
+    """What of a borrower decides how they are reached (a `Borrower` has the same names)."""
+
+    pk: int
+    email: str
+    user_id: int | None
+    reference: str
+    preferred_language: str
+    address_line: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+
 def reach_of(borrowers: Iterable[Borrower]) -> dict[int, Reach]:
     """Language, channel order, turned-off notices and addresses of each borrower (3 queries)."""
-    by_id = {b.pk: b for b in borrowers}
+    by_id = {
+        b.pk: Contactable(*(getattr(b, name) for name in Contactable._fields)) for b in borrowers
+    }
     if not by_id:
         return {}
-    preferences = {p.borrower_id: p for p in NoticePreference.objects.filter(borrower_id__in=by_id)}
-    mobiles: dict[int, str] = {}
-    emails: dict[int, str] = {}
+    preferences = {
+        borrower_id: (language, channels, declined)
+        for borrower_id, language, channels, declined in NoticePreference.objects.filter(
+            borrower_id__in=by_id
+        ).values_list("borrower_id", "language", "channels", "declined_kinds")
+    }
     points = (
         ContactPoint.objects.filter(borrower_id__in=by_id, is_valid=True)
         .filter(kind__in=[ContactKind.MOBILE, ContactKind.EMAIL])
         .order_by("borrower_id", "-is_primary", "pk")
         .values_list("borrower_id", "kind", "value")
     )
+    return _reach(by_id, preferences, points)
+
+
+def reach_of_borrowers(borrower_ids: Iterable[int]) -> dict[int, Reach]:
+    """`reach_of` by borrower id, read as rows (the nightly notices: thousands at a time)."""
+    ids = sorted(set(borrower_ids))
+    if not ids:
+        return {}
+    rows = _rows_in(Borrower, ["id", *Contactable._fields[1:]], "id", ids)
+    preferences = _preferences_of(ids)
+    return _reach({row[0]: Contactable(*row) for row in rows}, preferences, _contact_points(ids))
+
+
+def _reach(
+    by_id: Mapping[int, Contactable],
+    preferences: Mapping[int, tuple[str, list[str], list[str]]],
+    points: Iterable[tuple[int, str, str]],
+) -> dict[int, Reach]:
+    mobiles: dict[int, str] = {}
+    emails: dict[int, str] = {}
     for borrower_id, kind, value in points:
         target = mobiles if kind == ContactKind.MOBILE else emails
         target.setdefault(borrower_id, value)
@@ -169,18 +296,48 @@ def reach_of(borrowers: Iterable[Borrower]) -> dict[int, Reach]:
         postal = postal_address(borrower)
         if postal:
             addresses[NoticeChannel.LETTER] = postal
+        language, channels, declined = preference or ("", (), ())
         found[pk] = Reach(
-            language=(preference.language if preference and preference.language else "")
-            or borrower.preferred_language
-            or "zh-hans",
-            channels=tuple(preference.channels) if preference else (),
-            declined_kinds=frozenset(preference.declined_kinds) if preference else frozenset(),
+            language=language or borrower.preferred_language or "zh-hans",
+            channels=tuple(channels),
+            declined_kinds=frozenset(declined),
             addresses=addresses,
         )
     return found
 
 
-def postal_address(borrower: Borrower) -> str:
+def _preferences_of(ids: Sequence[int]) -> dict[int, tuple[str, list[str], list[str]]]:
+    """Language, channels and declined kinds of the borrowers that set a notice preference."""
+    columns = ["borrower_id", "language", "channels", "declined_kinds"]
+    fields = [NoticePreference._meta.get_field(name) for name in columns]
+    decoders = [getattr(field, "from_db_value", None) for field in fields]
+    found: dict[int, tuple[str, list[str], list[str]]] = {}
+    for row in _rows_in(NoticePreference, columns, "borrower_id", ids):
+        borrower_id, language, channels, declined = (
+            value if decode is None else decode(value, None, connection)
+            for value, decode in zip(row, decoders, strict=True)
+        )
+        found[borrower_id] = (language, channels, declined)
+    return found
+
+
+def _contact_points(ids: Sequence[int]) -> list[tuple[int, str, str]]:
+    """Valid mobiles and e-mail addresses, primary first, oldest first (as `reach_of` takes
+    them)."""
+    return [
+        (borrower_id, kind, value)
+        for borrower_id, kind, value, is_valid in _rows_in(
+            ContactPoint,
+            ["borrower_id", "kind", "value", "is_valid"],
+            "borrower_id",
+            ids,
+            order_by=" ORDER BY borrower_id, is_primary DESC, id",
+        )
+        if is_valid and kind in (ContactKind.MOBILE, ContactKind.EMAIL)
+    ]
+
+
+def postal_address(borrower: Borrower | Contactable) -> str:
     """The borrower's postal address on one line ('' when there is none)."""
     if not borrower.address_line:
         return ""

@@ -4,14 +4,17 @@
 before the due date (or the autopay debit notice instead, for accounts paying by autopay),
 autopay failures, statements closed, payments received, terms changes announced — renders each
 in the borrower's language on the first of their channels that reaches them, and writes the
-outbox rows in one transaction with `bulk_create(ignore_conflicts=True)` on the unique
-idempotency key: running a day twice writes nothing the second time. Whether a message may go
+outbox rows in one transaction per chunk with `insert_rows(ignore_conflicts=True)` on the unique
+idempotency key: running a day twice writes nothing the second time, and of two notices of one
+key only the first lands. The notices are read as rows, not model instances, and each template
+is compiled once per run: a run writes hundreds of thousands of messages. Whether a message may go
 out, and when, is the compliance gate's answer at send time (the dispatcher asks).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +22,7 @@ from typing import Any
 
 from django.db import transaction
 
+from arrears.common.bulk import insert_rows
 from arrears.compliance.choices import Purpose
 from arrears.core.clock import Clock, SystemClock
 from arrears.core.errors import ValidationError
@@ -31,36 +35,33 @@ from arrears.engagement.choices import (
     OutboxStatus,
 )
 from arrears.engagement.models import DEFAULT_REMINDER_DAYS, OutboxMessage, Template
-from arrears.engagement.services.templates import render_template
-from arrears.servicing.models import Account, Borrower
+from arrears.engagement.services.templates import TemplateRenderer
 from arrears.servicing.services.arrangements import accounts_under_arrangement
 
 CHUNK = 2000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Notice:
     """A decision to tell a borrower something about an account (not yet rendered)."""
 
     kind: str
-    borrower: Borrower
-    account: Account | None
+    borrower_id: int
+    account_id: int | None
     due_on: dt.date
     variables: Mapping[str, Any]
     variant: str = ""
     purpose: str = Purpose.SERVICING
 
     def key(self, channel: str) -> str:
-        parts = [
-            "notice",
-            self.kind,
-            str(self.account.pk if self.account else "-"),
-            str(self.due_on),
-        ]
-        if self.variant:
-            parts.append(self.variant)
-        parts.append(channel)
-        return ":".join(parts)
+        """The idempotency key of this notice on `channel`."""
+        return self.key_stem() + channel
+
+    def key_stem(self) -> str:
+        """The key without its channel: 'notice:<kind>:<account>:<date>[:<variant>]:'."""
+        account = str(self.account_id if self.account_id is not None else "-")
+        variant = f"{self.variant}:" if self.variant else ""
+        return f"notice:{self.kind}:{account}:{self.due_on}:{variant}"
 
 
 @dataclass
@@ -88,7 +89,7 @@ def run_notices(*, day: dt.date, clock: Clock | None = None) -> NoticeRun:
     for chunk in _chunks(notices_due(day=day), CHUNK):
         with transaction.atomic():
             rows = _outbox_rows(chunk, templates=templates, now=now, run=run)
-            OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+            insert_rows(OutboxMessage, OUTBOX_COLUMNS, rows, ignore_conflicts=True)
     return run
 
 
@@ -101,9 +102,9 @@ def notices_due(*, day: dt.date) -> Iterator[Notice]:
     yield from terms_changes(day=day)
 
 
-def _variables(account: Account, **values: Any) -> dict[str, Any]:
+def _variables(account: selectors.AccountRow, **values: Any) -> dict[str, Any]:
     return {
-        "borrower_name": account.borrower.full_name,
+        "borrower_name": account.full_name,
         "account_last4": account.number[-4:],
         **values,
     }
@@ -122,24 +123,24 @@ def due_reminders(*, day: dt.date) -> Iterator[Notice]:
     """
     by_product = selectors.reminder_days_by_product()
     offsets = set(DEFAULT_REMINDER_DAYS).union(*by_product.values())
-    obligations = list(selectors.obligations_due_on({day + dt.timedelta(days=d) for d in offsets}))
-    autopay = selectors.autopay_by_account({o.account_id for o in obligations}, on=day)
+    obligations = selectors.obligations_due_on({day + dt.timedelta(days=d) for d in offsets})
+    autopay = selectors.autopay_by_account({o.account.account_id for o in obligations}, on=day)
     arranged = accounts_under_arrangement(day) if obligations else set()
     for obligation in obligations:
         account = obligation.account
-        days = by_product.get(account.product_id, DEFAULT_REMINDER_DAYS)
+        days = by_product.get(obligation.product_id, DEFAULT_REMINDER_DAYS)
         before = (obligation.due_on - day).days
         if before not in days:
             continue
-        amount = Money.from_minor(int(obligation.unpaid_minor), account.currency)
-        mandate = autopay.get(account.pk)
+        amount = Money.from_minor(obligation.unpaid_minor, obligation.currency)
+        mandate = autopay.get(account.account_id)
         if mandate is None:
-            if account.pk in arranged:
+            if account.account_id in arranged:
                 continue  # the plan's instalment reminder stands in for the contract's
             yield Notice(
                 kind=NoticeKind.DUE_REMINDER,
-                borrower=account.borrower,
-                account=account,
+                borrower_id=account.borrower_id,
+                account_id=account.account_id,
                 due_on=obligation.due_on,
                 variant=f"d{before}",
                 variables=_variables(
@@ -150,12 +151,12 @@ def due_reminders(*, day: dt.date) -> Iterator[Notice]:
         if before != max(days):
             continue  # one debit notice ahead of the debit, not a reminder series
         if mandate.amount_rule == "fixed" and mandate.fixed_amount_minor:
-            amount = Money.from_minor(int(mandate.fixed_amount_minor), account.currency)
+            amount = Money.from_minor(int(mandate.fixed_amount_minor), obligation.currency)
         debit_on = obligation.due_on - dt.timedelta(days=mandate.debit_days_before_due)
         yield Notice(
             kind=NoticeKind.AUTOPAY_DEBIT,
-            borrower=account.borrower,
-            account=account,
+            borrower_id=account.borrower_id,
+            account_id=account.account_id,
             due_on=obligation.due_on,
             variables=_variables(
                 account, amount=amount, due_on=debit_on, days_before=(debit_on - day).days
@@ -165,16 +166,15 @@ def due_reminders(*, day: dt.date) -> Iterator[Notice]:
 
 def autopay_failures(*, day: dt.date) -> Iterator[Notice]:
     for debit in selectors.autopay_failures_on(day):
-        account: Account = debit.account  # type: ignore[attr-defined]
         yield Notice(
             kind=NoticeKind.AUTOPAY_FAILED,
-            borrower=account.borrower,
-            account=account,
-            due_on=debit.for_due_on,  # type: ignore[attr-defined]
-            variant=f"a{debit.attempt}",  # type: ignore[attr-defined]
+            borrower_id=debit.account.borrower_id,
+            account_id=debit.account.account_id,
+            due_on=debit.for_due_on,
+            variant=f"a{debit.attempt}",
             variables=_variables(
-                account,
-                amount=Money.from_minor(int(debit.amount_minor), debit.currency),  # type: ignore[attr-defined]
+                debit.account,
+                amount=Money.from_minor(int(debit.amount_minor), debit.currency),
                 due_on=day,
             ),
         )
@@ -182,14 +182,13 @@ def autopay_failures(*, day: dt.date) -> Iterator[Notice]:
 
 def statements_ready(*, day: dt.date) -> Iterator[Notice]:
     for statement in selectors.statements_closed_on(day):
-        account = statement.account
         yield Notice(
             kind=NoticeKind.STATEMENT_READY,
-            borrower=account.borrower,
-            account=account,
+            borrower_id=statement.account.borrower_id,
+            account_id=statement.account.account_id,
             due_on=statement.statement_on,
             variables=_variables(
-                account,
+                statement.account,
                 statement_on=statement.statement_on,
                 due_on=statement.due_on,
                 new_balance=Money.from_minor(int(statement.new_balance_minor), statement.currency),
@@ -200,16 +199,15 @@ def statements_ready(*, day: dt.date) -> Iterator[Notice]:
 
 def payments_received(*, day: dt.date) -> Iterator[Notice]:
     for payment in selectors.payments_received_on(day):
-        account = payment.account
         yield Notice(
             kind=NoticeKind.PAYMENT_RECEIVED,
-            borrower=account.borrower,
-            account=account,
+            borrower_id=payment.account.borrower_id,
+            account_id=payment.account.account_id,
             due_on=payment.received_on,
-            variant=f"p{payment.pk}",
+            variant=f"p{payment.payment_id}",
             purpose=Purpose.TRANSACTIONAL,
             variables=_variables(
-                account,
+                payment.account,
                 amount=Money.from_minor(int(payment.amount_minor), payment.currency),
                 received_on=payment.received_on,
             ),
@@ -224,25 +222,50 @@ def terms_changes(*, day: dt.date) -> Iterator[Notice]:
     by_product: dict[int, list[Any]] = {}
     for change in changes:
         by_product.setdefault(change.product_id, []).append(change)  # type: ignore[attr-defined]
-    accounts = list(selectors.open_accounts_of_products(by_product))
+    accounts = selectors.open_accounts_of_products(by_product)
     given = selectors.notices_already_given(
         NoticeKind.TERMS_CHANGE,
-        (a.pk for a in accounts),
+        (account.account_id for account, _product_id in accounts),
         (c.effective_on for c in changes),  # type: ignore[attr-defined]
     )
-    for account in accounts:
-        for change in by_product[account.product_id]:
-            if (account.pk, change.effective_on) in given:
+    for account, product_id in accounts:
+        for change in by_product[product_id]:
+            if (account.account_id, change.effective_on) in given:
                 continue
             yield Notice(
                 kind=NoticeKind.TERMS_CHANGE,
-                borrower=account.borrower,
-                account=account,
+                borrower_id=account.borrower_id,
+                account_id=account.account_id,
                 due_on=change.effective_on,
                 variables=_variables(
                     account, effective_on=change.effective_on, summary=change.summary or ""
                 ),
             )
+
+
+#: The outbox columns a notice writes, in the order of `_outbox_rows`' tuples.
+OUTBOX_COLUMNS = (
+    "id",
+    "idempotency_key",
+    "borrower_id",
+    "account_id",
+    "kind",
+    "purpose",
+    "channel",
+    "address",
+    "language",
+    "subject",
+    "body",
+    "html_body",
+    "template_id",
+    "due_on",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "provider_ref",
+    "created_at",
+)
 
 
 def _outbox_rows(
@@ -251,16 +274,20 @@ def _outbox_rows(
     templates: Mapping[tuple[str, str, str], Template],
     now: dt.datetime,
     run: NoticeRun,
-) -> list[OutboxMessage]:
-    reach = selectors.reach_of({n.borrower.pk: n.borrower for n in notices}.values())
+) -> list[tuple[Any, ...]]:
+    """The outbox rows (`OUTBOX_COLUMNS`) of these notices; the ones not written are counted
+    in `run.skipped` by reason."""
+    reach = selectors.reach_of_borrowers(n.borrower_id for n in notices)
     every_channel = DEFAULT_CHANNEL_ORDER
-    taken = selectors.existing_keys(n.key(c) for n in notices for c in every_channel)
-    rows: list[OutboxMessage] = []
-    for notice in notices:
-        if any(notice.key(c) in taken for c in every_channel):
+    stems = [n.key_stem() for n in notices]
+    taken = selectors.existing_keys(stem + c for stem in stems for c in every_channel)
+    renderers: dict[int, TemplateRenderer] = {}
+    rows: list[tuple[Any, ...]] = []
+    for notice, stem in zip(notices, stems, strict=True):
+        if taken and any(stem + c in taken for c in every_channel):
             run.skipped["already_written"] += 1
             continue
-        borrower_reach = reach[notice.borrower.pk]
+        borrower_reach = reach[notice.borrower_id]
         if notice.kind not in REQUIRED_NOTICES and notice.kind in borrower_reach.declined_kinds:
             run.skipped["declined"] += 1
             continue
@@ -270,29 +297,36 @@ def _outbox_rows(
             run.skipped["unreachable"] += 1
             continue
         channel, template = choice
+        renderer = renderers.get(template.pk)
+        if renderer is None:
+            renderer = renderers[template.pk] = TemplateRenderer(template)
         try:
-            rendered = render_template(template, notice.variables)
+            rendered = renderer.render(notice.variables)
         except ValidationError:
             run.skipped["render_failed"] += 1
             continue
         rows.append(
-            OutboxMessage(
-                idempotency_key=notice.key(channel),
-                borrower_id=notice.borrower.pk,
-                account_id=None if notice.account is None else notice.account.pk,
-                kind=notice.kind,
-                purpose=notice.purpose,
-                channel=channel,
-                address=borrower_reach.addresses[channel],
-                language=language,
-                subject=rendered.subject[:300],
-                body=rendered.body,
-                html_body=rendered.html_body,
-                template_id=template.pk,
-                due_on=notice.due_on,
-                status=OutboxStatus.PENDING,
-                next_attempt_at=now,
-                created_at=now,
+            (
+                uuid.uuid4(),
+                stem + channel,
+                notice.borrower_id,
+                notice.account_id,
+                notice.kind,
+                notice.purpose,
+                channel,
+                borrower_reach.addresses[channel],
+                language,
+                rendered.subject[:300],
+                rendered.body,
+                rendered.html_body,
+                template.pk,
+                notice.due_on,
+                OutboxStatus.PENDING,
+                0,
+                now,
+                "",
+                "",
+                now,
             )
         )
         run.written[notice.kind] += 1
