@@ -72,6 +72,22 @@ def test_a_broken_promise_resumes_the_treatment_on_the_day_after_the_grace_perio
     assert "broken" in resumed.reason
 
 
+def test_a_night_with_nothing_new_writes_no_promise(case, morning):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    promise(case.account, (FRIDAY, "500.00"), clock=morning)
+    pay(case.account, "200.00", MONDAY + dt.timedelta(days=1), "part")
+    review_promises(on=MONDAY + dt.timedelta(days=1), clock=morning)
+    assert Promise.objects.get().kept_minor == 20_000  # a part payment is written once
+
+    with CaptureQueriesContext(connection) as night:
+        review_promises(on=MONDAY + dt.timedelta(days=2), clock=morning)
+
+    assert Promise.objects.get().status == PromiseStatus.LIVE
+    assert not [q for q in night.captured_queries if q["sql"].startswith("UPDATE")]
+
+
 def test_a_promise_paid_in_full_within_the_grace_period_is_kept(case, morning):
     taken = promise(case.account, (FRIDAY, "500.00"), clock=morning)
     pay(case.account, "500.00", FRIDAY + dt.timedelta(days=1), "p1")

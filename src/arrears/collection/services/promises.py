@@ -328,6 +328,8 @@ def judge(
             row.status, row.paid_minor = row_status, judged.paid.minor
             row.save(update_fields=["status", "paid_minor"])
     status = outcome.status.value
+    if status == PromiseStatus.LIVE and int(promise.kept_minor) == outcome.paid.minor:
+        return status  # nothing new tonight: most live promises are left unwritten
     promise.kept_minor = outcome.paid.minor
     fields = ["kept_minor"]
     if status != PromiseStatus.LIVE:
