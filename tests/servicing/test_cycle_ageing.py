@@ -286,11 +286,11 @@ def test_ageing_in_bulk_writes_what_ageing_each_account_writes(products, clock, 
             each = snapshot()
         with rolled_back():
             ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
-            returned = age_accounts_in_bulk(account_ids=ids, as_of=as_of, clock=clock)
+            recorded = age_accounts_in_bulk(account_ids=ids, as_of=as_of, clock=clock)
             bulk = snapshot()
         # then they write the same figures, aged_on and bucket changes
         assert bulk == each
-        assert len(returned) == len(each[1]) - BucketChange.objects.count()
+        assert recorded == len(each[1]) - BucketChange.objects.count()
 
     with rolled_back(), ageing_step(None):
         replay(seed, size, clock, after_each_day=compare)

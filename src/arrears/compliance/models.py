@@ -440,6 +440,21 @@ class ContactAttempt(NeverDeleted):
             models.Index(fields=["borrower", "started_at"]),
             models.Index(fields=["address", "started_at"]),
             models.Index(fields=["party_ref", "started_at"]),
+            # the collection night's read of the log (collection.batch.reading): every column
+            # it reads, so the log's (wide) rows are never visited; `id` keeps the calls in the
+            # order of this index
+            models.Index(
+                fields=[
+                    "borrower",
+                    "started_at",
+                    "id",
+                    "channel",
+                    "direction",
+                    "outcome",
+                    "party_role",
+                ],
+                name="contactattempt_log_idx",
+            ),
         ]
 
     def __str__(self) -> str:

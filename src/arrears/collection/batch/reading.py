@@ -122,7 +122,7 @@ BORROWERS = f"SELECT borrower_id FROM {CANDIDATES}"
 
 
 def read_shard(shard: Shard, *, back_off_days: int, rpc_days: int) -> ShardFrames:
-    """Read the shard: its candidates once into a temporary table, then 11 queries (and the
+    """Read the shard: its candidates once into a temporary table, then 12 queries (and the
     hardship app's three), whatever its size."""
     with transaction.atomic():
         _index_lookups_are_cheap()
@@ -351,11 +351,15 @@ def read_contact_log(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """From the shared contact log, per borrower: the last attempt up to the end of the day,
     right-party contacts (a conversation with the borrower) in the last `rpc_days` days and
-    inbound contacts in the back-off window (`contacts`); and their outbound calls of the
-    last `LOG_DAYS` days (`calls`: borrower_id, at, answered — the best time to call).
+    inbound contacts in the back-off window (`contacts`; the counts are null for a borrower
+    with no attempt in the last `LOG_DAYS` days); and their outbound calls of the last
+    `LOG_DAYS` days (`calls`: borrower_id, at, answered — the best time to call).
 
-    Two queries: the last attempt by an index seek per borrower (borrower, started_at), and
-    the attempts of the recent window, read once, so months of history are never scanned."""
+    Three queries, each an index seek per borrower (`contactattempt_log_idx`: borrower,
+    started_at, id, channel, direction, outcome, party_role — every column they read, so the
+    log's wide rows are never visited, and months of history are never scanned): the last
+    attempt; the counts, added up in the database; and the outbound calls alone, in the
+    index's order."""
     _ids, params = selection
     day = shard.business_date
     end, rpc_since, inbound_since = _instants(day, rpc_days, back_off_days)
@@ -364,40 +368,36 @@ def read_contact_log(
     last = read_frame(
         f"SELECT b.id, (SELECT {epoch_seconds('MAX(t.started_at)')} "
         "FROM compliance_contactattempt t WHERE t.borrower_id = b.id AND t.started_at < %s) "
-        f"FROM servicing_borrower b WHERE b.id IN ({borrowers})",
+        f"FROM servicing_borrower b WHERE b.id IN ({borrowers}) ORDER BY b.id",
         [end, *params],
         {"borrower_id": _I, "last_contact_at": _I},
     )
+    counts = read_frame(
+        "SELECT t.borrower_id, "
+        "SUM(CASE WHEN t.party_role = 'debtor' AND t.outcome = 'conversation' "
+        "AND t.started_at >= %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN t.direction = 'inbound' AND t.started_at >= %s THEN 1 ELSE 0 END) "
+        "FROM compliance_contactattempt t WHERE t.started_at >= %s AND t.started_at < %s "
+        f"AND t.borrower_id IN ({borrowers}) GROUP BY t.borrower_id",
+        [rpc_since, inbound_since, log_since, end, *params],
+        {"borrower_id": _I, "rpc_recent": _I, "inbound_recent": _I},
+    )
     answered = ", ".join(f"'{o}'" for o in ANSWERED)
-    log = read_frame(
+    calls = read_frame(
         f"SELECT t.borrower_id, {epoch_seconds('t.started_at')}, "
-        "CASE WHEN t.party_role = 'debtor' AND t.outcome = 'conversation' THEN 1 ELSE 0 END, "
-        "CASE WHEN t.direction = 'inbound' THEN 1 ELSE 0 END, "
-        "CASE WHEN t.channel = 'call' AND t.direction = 'outbound' THEN 1 ELSE 0 END, "
         f"CASE WHEN t.outcome IN ({answered}) THEN 1 ELSE 0 END "
         "FROM compliance_contactattempt t WHERE t.started_at >= %s AND t.started_at < %s "
-        f"AND t.borrower_id IN ({borrowers})",
+        "AND t.channel = 'call' AND t.direction = 'outbound' "
+        f"AND t.borrower_id IN ({borrowers}) ORDER BY t.borrower_id, t.started_at, t.id",
         [log_since, end, *params],
-        {"borrower_id": _I, "at": _I, "rpc": _I, "inbound": _I, "call": _I, "answered": _I},
+        {"borrower_id": _I, "at": _I, "answered": _I},
     ).with_columns(_instant_col("at"))
-    counts = log.group_by("borrower_id").agg(
-        (pl.col("rpc") * (pl.col("at") >= _utc(rpc_since))).sum().alias("rpc_recent"),
-        (pl.col("inbound") * (pl.col("at") >= _utc(inbound_since))).sum().alias("inbound_recent"),
-    )
     contacts = (
         last.filter(pl.col("last_contact_at").is_not_null())
-        .join(counts, on="borrower_id", how="left")
+        .join(counts, on="borrower_id", how="left", maintain_order="left")
         .with_columns(_instant_col("last_contact_at"))
     )
-    calls = log.filter(pl.col("call") == 1).select("borrower_id", "at", "answered")
     return contacts, calls
-
-
-def _utc(stored: Any) -> dt.datetime:
-    """An instant as the database adapter gave it, back as an aware UTC datetime."""
-    if isinstance(stored, dt.datetime):
-        return stored.astimezone(dt.UTC)
-    return dt.datetime.fromisoformat(str(stored)).replace(tzinfo=dt.UTC)
 
 
 def _instants(day: dt.date, rpc_days: int, back_off_days: int) -> tuple[Any, Any, Any]:

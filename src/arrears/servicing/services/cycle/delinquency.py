@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -24,21 +25,27 @@ def age_accounts(ctx: CycleContext) -> dict[str, int]:
     """Age, a chunk at a time, every open account whose figures can move today.
 
     Each chunk takes a handful of queries (`age_accounts_in_bulk`): the same rule, figures and
-    bucket moves as `age_account` one account at a time.
+    bucket moves as `age_account` one account at a time. The accounts under an arrangement are
+    asked for once, not per chunk: only their chunks ask the sources for the arrangements.
     """
     counts: Counter[str] = Counter(aged=0, bucket_changes=0)
-    accounts = accounts_to_age(ctx)
+    arranged = accounts_under_arrangement(ctx.day)
+    accounts = accounts_to_age(ctx, arranged=arranged)
     for chunk in chunked(accounts):
         with transaction.atomic():
-            changes = age_accounts_in_bulk(
-                account_ids=chunk, as_of=ctx.day, terms=ctx.terms, clock=ctx.clock
+            moved = age_accounts_in_bulk(
+                account_ids=chunk,
+                as_of=ctx.day,
+                terms=ctx.terms,
+                clock=ctx.clock,
+                under_arrangement=arranged,
             )
         counts["aged"] += len(chunk)
-        counts["bucket_changes"] += len(changes)
+        counts["bucket_changes"] += moved
     return dict(counts)
 
 
-def accounts_to_age(ctx: CycleContext) -> list[int]:
+def accounts_to_age(ctx: CycleContext, *, arranged: Collection[int] | None = None) -> list[int]:
     """The open accounts (ids) that are not current, or that owe an obligation due before today.
 
     The others cannot move today, so they are not read: an account whose cached figures are
@@ -46,7 +53,8 @@ def accounts_to_age(ctx: CycleContext) -> list[int]:
     before today is current today too. An obligation due today is on its day 0: it makes
     nothing past due (that counts dues *before* today) and no day past due (a due counts once
     its date, and any grace days, have passed). So ageing it would only move `aged_on`. An
-    account under an arrangement (a hardship plan) is always aged: its dues are the plan's.
+    account under an arrangement (a hardship plan) is always aged: its dues are the plan's
+    (`arranged`: those accounts, when the caller has asked the sources already).
     """
     unpaid_before_today = Obligation.objects.filter(
         account=OuterRef("pk"), due_on__lt=ctx.day, paid_minor__lt=F("amount_minor")
@@ -54,7 +62,8 @@ def accounts_to_age(ctx: CycleContext) -> list[int]:
     not_current = Q(days_past_due__gt=0) | Q(past_due_minor__gt=0)
     for pk, terms in ctx.terms.items():
         not_current |= Q(product_id=pk) & ~Q(bucket=terms.buckets.buckets[0].code)
-    arranged = accounts_under_arrangement(ctx.day)
+    if arranged is None:
+        arranged = accounts_under_arrangement(ctx.day)
     if arranged:
         not_current |= Q(pk__in=sorted(arranged))
     return list(
