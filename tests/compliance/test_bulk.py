@@ -285,7 +285,7 @@ def test_a_hold_or_an_opt_out_is_read_for_every_borrower_of_the_batch(cn_loan, u
 def test_a_long_list_of_ids_is_passed_as_one_parameter_on_every_database(cn_loan, cn_clock):
     import uuid
 
-    from arrears.compliance.services.requests import among
+    from arrears.common.bulk import among
     from arrears.servicing.models import Borrower
 
     borrower = cn_loan.borrower

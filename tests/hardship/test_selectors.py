@@ -51,3 +51,9 @@ def test_hardship_flags_for_the_nightly_batch_in_a_fixed_number_of_queries(loan_
     assert flags[vulnerable.pk].plan_id is None
     assert selectors.active_plans_in_bulk(ids) == {loan_in_arrears.pk: plan}
     assert selectors.active_plan_for(untouched) is None
+
+    # a night's batch of ids (beyond one written-out IN list) reads the same, in as many queries
+    many = [*ids, *range(10**6, 10**6 + 2_000)]
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.hardship_flags_in_bulk(many) == flags
+    assert len(queries) == 3

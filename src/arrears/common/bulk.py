@@ -4,7 +4,8 @@ Reads go through Django's connection (so they join the caller's transaction) and
 Polars frames built from the cursor's rows: on this machine that is faster than
 `pl.read_database` over the same cursor on both SQLite and PostgreSQL (docs/BENCHMARKS.md,
 "Collection night"). Dates and instants are read as integers (days and seconds since
-1970-01-01 UTC) so no row pays for a Python `date` or `datetime`.
+1970-01-01 UTC) so no row pays for a Python `date` or `datetime`. In ORM queries, `among(field,
+ids)` passes a long id list as one parameter: Django prepares an `__in` list value by value.
 
 Writes: PostgreSQL takes new rows by `COPY … FROM STDIN` (by COPY into a temporary table and
 one `INSERT … ON CONFLICT DO NOTHING` when conflicts are to be ignored) and changed rows by COPY
@@ -17,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
+from uuid import UUID
 
 import polars as pl
 from django.db import connection, transaction
+from django.db.models import F, Lookup, Q
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -205,3 +208,31 @@ def _update_by_copy(
         f"WHERE t.{quoted(key)} = u.{quoted(key)}"
     )
     cursor.execute("DROP TABLE _batch_update")
+
+
+#: Up to this many values an `IN` list is written out; beyond, one array parameter is passed.
+_LISTED = 500
+
+
+class _AmongArray(Lookup):  # type: ignore[type-arg]
+    """`lhs IN values` with the values as one parameter: a PostgreSQL array (`= ANY(%s)`, which
+    the planner reads as it reads an IN list), a JSON text on SQLite (`json_each`)."""
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        encoded = [v.hex if isinstance(v, UUID) else v for v in values]  # as Django stores them
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(encoded)]
+
+
+def among(field: str, values: Collection[Any]) -> Q:
+    """`field IN values`; a long list is passed as one parameter, so a batch of any size is read
+    in one query (SQLite allows only so many parameters to a statement)."""
+    if len(values) <= _LISTED:
+        return Q(**{f"{field}__in": list(values)})
+    return Q(_AmongArray(F(field), list(values)))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from arrears.common.bulk import among
 from arrears.compliance.services.gate import jurisdiction_of
 from arrears.core.errors import NotFound
 from arrears.hardship.choices import LIVE_STATUSES, PlanAgeing, PlanStatus
@@ -238,10 +239,10 @@ def hardship_flags_in_bulk(account_ids: Collection[int]) -> dict[int, HardshipFl
     ids = list(account_ids)
     if not ids:
         return {}
-    borrower_of = dict(Account.objects.filter(pk__in=ids).values_list("pk", "borrower_id"))
+    borrower_of = dict(Account.objects.filter(among("pk", ids)).values_list("pk", "borrower_id"))
     assessed: dict[int, list[str]] = {}  # the latest assessment's flags, by borrower
     rows = (
-        Assessment.objects.filter(borrower_id__in=set(borrower_of.values()))
+        Assessment.objects.filter(among("borrower_id", set(borrower_of.values())))
         .order_by("borrower_id", "-taken_at", "-id")
         .values_list("borrower_id", "vulnerabilities")
     )
@@ -250,7 +251,7 @@ def hardship_flags_in_bulk(account_ids: Collection[int]) -> dict[int, HardshipFl
     plans = {
         account_id: (pk, status, kind)
         for pk, account_id, status, kind in Plan.objects.filter(
-            account_id__in=ids, status__in=LIVE_STATUSES
+            among("account_id", ids), status__in=LIVE_STATUSES
         ).values_list("pk", "account_id", "status", "kind")
     }
     flags: dict[int, HardshipFlags] = {}

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
-from uuid import UUID
 
-from django.db.models import Exists, F, Lookup, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from arrears.common.bulk import among
 from arrears.compliance.models import (
     AutomatedConsent as ConsentRow,
 )
@@ -62,8 +61,6 @@ from arrears.servicing.models import ContactPoint as PointRow
 #: Margin around the counted days: a local day starts up to ~14 hours before or after UTC.
 _ZONE_MARGIN_DAYS = 2
 _PHONE_KINDS = ("mobile", "home", "work")
-#: Up to this many values an `IN` list is written out; beyond, one array parameter is passed.
-_LISTED = 500
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -228,30 +225,6 @@ class Records:
             if (kept.lifted_at is None or kept.lifted_at > at)
             and (kept.end_on is None or kept.end_on >= recent)
         )
-
-
-class _AmongArray(Lookup):  # type: ignore[type-arg]
-    """`lhs IN values` with the values as one parameter: a PostgreSQL array (`= ANY(%s)`, which
-    the planner reads as it reads an IN list), a JSON text on SQLite (`json_each`)."""
-
-    lookup_name = "among"
-    prepare_rhs = False
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = list(self.rhs)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, values]
-        encoded = [v.hex if isinstance(v, UUID) else v for v in values]  # as Django stores them
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(encoded)]
-
-
-def among(field: str, values: Collection[Any]) -> Q:
-    """`field IN values`; a long list is passed as one parameter, so a batch of any size is read
-    in one query (SQLite allows only so many parameters to a statement)."""
-    if len(values) <= _LISTED:
-        return Q(**{f"{field}__in": list(values)})
-    return Q(_AmongArray(F(field), list(values)))
 
 
 def load_records(people: Mapping[int, Person], *, earliest_at: dt.datetime) -> dict[int, Records]:

@@ -44,10 +44,11 @@ import polars as pl
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from arrears.common.bulk import among
 from arrears.compliance.models import Decision
 from arrears.compliance.services.bulk.batch import CHUNK, PART, Answer, Batch, waves
 from arrears.compliance.services.bulk.proposals import COLUMNS, UTC, as_frame, checked, refuse
-from arrears.compliance.services.requests import Person, Proposal, among
+from arrears.compliance.services.requests import Person, Proposal
 from arrears.core.errors import ValidationError
 from arrears.servicing.models import Borrower
 

@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 from django.utils.translation import gettext as _
 
+from arrears.common.bulk import among
 from arrears.compliance.services.bulk.log import ContactLog, read_log
 from arrears.compliance.services.bulk.rows import (
     RuleTexts,
@@ -34,7 +35,6 @@ from arrears.compliance.services.requests import (
     Contact,
     Person,
     Records,
-    among,
     history_days,
     load_records,
     pending_attempt,

@@ -14,12 +14,12 @@ from typing import Any
 import polars as pl
 from django.db.models import Q
 
+from arrears.common.bulk import among
 from arrears.compliance.models import ContactAttempt
 from arrears.compliance.services.requests import (
     HISTORY_FIELDS,
     PENDING_FIELDS,
     Contact,
-    among,
     attempt_of_row,
     pending_attempt,
     pending_permits,

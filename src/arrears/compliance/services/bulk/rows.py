@@ -19,9 +19,9 @@ from typing import Any
 
 from django.db import connection
 
-from arrears.common.bulk import adapt, insert_rows, is_postgresql, quoted, table
+from arrears.common.bulk import adapt, among, insert_rows, is_postgresql, quoted, table
 from arrears.compliance.models import Decision, Permit
-from arrears.compliance.services.requests import Contact, among
+from arrears.compliance.services.requests import Contact
 from arrears.core import compliance as core
 
 #: The decision's columns, in the order of `decision_row`'s values (all but its id).
