@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
+from arrears.common.bulk import insert_rows, table
 from arrears.core.clock import Clock, SystemClock
 from arrears.core.errors import Conflict, ValidationError
 from arrears.servicing.choices import EntryKind
@@ -135,6 +136,152 @@ def post_entries(
     return [
         (posted[i], True) if i in posted else (existing[key], False) for i, key in enumerate(keys)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    """One keyed entry to post in bulk by account id (`post_entry_rows`): what `EntryDraft`
+    says, without an `Account` instance, for batches that read accounts as rows."""
+
+    account_id: int
+    currency: str
+    kind: EntryKind | str
+    effective_on: dt.date
+    lines: Mapping[str, int]
+    idempotency_key: str
+    memo: str = ""
+
+
+_ENTRY_COLUMNS = (
+    "account_id",
+    "kind",
+    "effective_on",
+    "posted_at",
+    "currency",
+    "idempotency_key",
+    "memo",
+)
+_LINE_COLUMNS = ("entry_id", "account_id", "book", "amount_minor", "effective_on")
+#: Keys looked up per query: well under SQLite's limit on bound parameters.
+_KEYS_PER_QUERY = 500
+
+
+def post_entry_rows(
+    entries: Sequence[EntryRow], *, clock: Clock | None = None
+) -> list[tuple[int, bool]]:
+    """Post many keyed entries as plain rows; (entry id, created) for each, as `post_entries`.
+
+    The same journal as `post_entries` (the same rows, in the same order, so the same ids), but
+    written by `common.bulk.insert_rows` (COPY on PostgreSQL) with no model instance per entry
+    or line: the nightly statement run posts one or two entries per statement. A key already
+    used is looked up among the entries' own accounts (an index any planner takes, even where
+    most keys are empty); a key of another account, or one racing another transaction, breaks
+    the insert, and the entries then go through `post_entry` one by one, which settles each
+    key the same way (a Conflict, or the entry already posted).
+    """
+    if not entries:
+        return []
+    amounts = [_balanced(e.lines) for e in entries]
+    keys = [e.idempotency_key for e in entries]
+    if not all(keys) or len(set(keys)) != len(keys):
+        raise ValidationError("idempotency_key", "each entry posted in bulk needs its own key")
+    existing = _entry_ids_for_keys(entries)
+    now = (clock or SystemClock()).now()
+    fresh = [i for i, key in enumerate(keys) if key not in existing]
+    try:
+        with transaction.atomic():
+            ids = _insert_entries([entries[i] for i in fresh], [amounts[i] for i in fresh], now)
+    except (IntegrityError, connection.Database.IntegrityError):  # type: ignore[attr-defined]
+        # COPY raises the driver's own error, not Django's wrapper of it
+        return _post_rows_one_by_one(entries, clock)
+    return [(ids[key], True) if key in ids else (existing[key], False) for key in keys]
+
+
+def _insert_entries(
+    entries: Sequence[EntryRow], amounts: Sequence[dict[str, int]], now: dt.datetime
+) -> dict[str, int]:
+    """Insert the entries, then their lines; the new entries' ids by key.
+
+    The ids are read back as the rows after the journal's last id before the insert (a range
+    of the primary key, cheap on any database), keeping only these entries' keys.
+    """
+    if not entries:
+        return {}
+    last = JournalEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    insert_rows(JournalEntry, _ENTRY_COLUMNS, [_entry_values(e, now) for e in entries])
+    wanted = {e.idempotency_key for e in entries}
+    ids = {
+        key: pk
+        for key, pk in JournalEntry.objects.filter(pk__gt=last).values_list("idempotency_key", "pk")
+        if key in wanted
+    }
+    insert_rows(
+        JournalLine,
+        _LINE_COLUMNS,
+        [
+            (ids[e.idempotency_key], e.account_id, book, amount, e.effective_on)
+            for e, lines in zip(entries, amounts, strict=True)
+            for book, amount in lines.items()
+        ],
+    )
+    return ids
+
+
+def _entry_values(entry: EntryRow, now: dt.datetime) -> tuple[object, ...]:
+    return (
+        entry.account_id,
+        str(entry.kind),
+        entry.effective_on,
+        now,
+        entry.currency,
+        entry.idempotency_key,
+        entry.memo[:200],
+    )
+
+
+def _entry_ids_for_keys(entries: Sequence[EntryRow]) -> dict[str, int]:
+    """Ids of the keys these entries' accounts already used (a rerun), a few hundred at a time;
+    a key of another account in the batch is a Conflict."""
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(entries), _KEYS_PER_QUERY):
+        batch = entries[start : start + _KEYS_PER_QUERY]
+        accounts = list({e.account_id for e in batch})
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT idempotency_key, id, account_id FROM {table(JournalEntry)} "
+                f"WHERE account_id IN ({', '.join(['%s'] * len(accounts))}) "
+                f"AND idempotency_key IN ({', '.join(['%s'] * len(batch))})",
+                [*accounts, *(e.idempotency_key for e in batch)],
+            )
+            found.update((key, (pk, account_id)) for key, pk, account_id in cursor.fetchall())
+    for entry in entries:
+        used = found.get(entry.idempotency_key)
+        if used is not None and used[1] != entry.account_id:
+            raise Conflict(
+                f"idempotency_key: {entry.idempotency_key!r} was already used for another account"
+            )
+    return {key: pk for key, (pk, _account_id) in found.items()}
+
+
+def _post_rows_one_by_one(
+    entries: Sequence[EntryRow], clock: Clock | None
+) -> list[tuple[int, bool]]:
+    """All or nothing, like the bulk insert: a Conflict on one key posts none of them."""
+    accounts = Account.objects.in_bulk({e.account_id for e in entries})
+    posted = []
+    with transaction.atomic():
+        for e in entries:
+            entry, created = post_entry(
+                account=accounts[e.account_id],
+                kind=e.kind,
+                effective_on=e.effective_on,
+                lines=e.lines,
+                idempotency_key=e.idempotency_key,
+                memo=e.memo,
+                clock=clock,
+            )
+            posted.append((int(entry.pk), created))
+    return posted
 
 
 def _balanced(lines: Mapping[str, int]) -> dict[str, int]:

@@ -10,16 +10,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
-from arrears.core.card import StatementFigures, minimum_payment
 from arrears.core.interest import DayCount
-from arrears.core.money import Money, minor_units, split
+from arrears.core.money import Money, Rounding, split
 from arrears.core.products import CardTerms
 from arrears.servicing.choices import EntryKind
 from arrears.servicing.services.cycle.journal import BookHistory, Line
 from arrears.servicing.services.interest_rates import RateWindow, card_interest
 
 ONE_DAY = timedelta(days=1)
+_UNIT = Decimal(1)
 
 
 # --- interest ---------------------------------------------------------------------------------
@@ -63,22 +64,35 @@ def round_interest(
 
     Rounding the total (not each type) keeps the posted figure equal to what
     `selectors.accrued_interest` showed the borrower; `split` loses and creates no minor unit.
+    The total is rounded in minor units (`Money.of` of the same value, without the scaling);
+    a single balance type takes it all, as `split` would give it.
     """
     positive = {code: amount for code, amount in exact.items() if amount > 0}
     if not positive:
         return {}
-    exponent = minor_units(currency)
-    rounded = Money.of(
-        sum(positive.values(), Decimal(0)).scaleb(-exponent), currency, terms.rounding
-    )
-    if rounded.minor <= 0:
+    rounded = round_minor(sum(positive.values(), Decimal(0)), terms.rounding)
+    if rounded <= 0:
         return {}
-    shares = split(rounded, list(positive.values()))
+    if len(positive) == 1:
+        return {f"interest:{code}": rounded for code in positive}
+    shares = split(Money.from_minor(rounded, currency), list(positive.values()))
     return {
         f"interest:{code}": share.minor
         for code, share in zip(positive, shares, strict=True)
         if share.minor
     }
+
+
+def round_minor(exact: Decimal, rounding: Rounding) -> int:
+    """An exact amount of minor units rounded to a whole one with the product's policy."""
+    return int(exact.quantize(_UNIT, rounding=rounding.decimal_mode))
+
+
+def grace_holds(*, previous_balance_minor: int, paid_by_due_minor: int) -> bool:
+    """`core.card.grace_applies` in integer minor units (one currency): purchases stay
+    interest-free when the previous statement balance was paid in full by its due date, or
+    there was nothing to pay. A differential test holds the two together."""
+    return paid_by_due_minor >= previous_balance_minor or previous_balance_minor <= 0
 
 
 def is_anniversary_month(opened_on: date, day: date) -> bool:
@@ -90,48 +104,77 @@ def is_anniversary_month(opened_on: date, day: date) -> bool:
 # --- figures ----------------------------------------------------------------------------------
 
 
-def statement_figures(
+class MinorFigures(NamedTuple):
+    """A statement's figures in integer minor units (what the `Statement` row stores)."""
+
+    previous_balance: int
+    payments: int
+    purchases: int
+    cash_advances: int
+    interest: int
+    fees: int
+    new_balance: int
+    minimum_due: int
+
+
+def minor_figures(
     opening: Mapping[str, int],
     lines: Sequence[Line],
     *,
     terms: CardTerms,
     currency: str,
     unpaid_obligations_minor: int,
-    due_on: date,
-) -> StatementFigures:
+) -> MinorFigures:
     """The statement's figures from the balances before the period and the period's lines.
 
     Debits are sorted by book (fees, interest) or entry kind (cash advance, else purchase);
     every credit is a payment or other credit. Entries that only move money between the
-    borrower's own books (a credit balance applied to a purchase) are left out.
+    borrower's own books (a credit balance applied to a purchase) are left out. Sums stay in
+    integer minor units.
     """
     sums: dict[str, int] = defaultdict(int)
     for line in moving_lines(lines):
         sums[classify(line)] += abs(line.amount_minor)
     previous_minor = sum(opening.values())
     new_minor = previous_minor + sum(line.amount_minor for line in lines)
-    minimum = minimum_payment(
-        principal_balance=Money.from_minor(new_minor - sums["interest"] - sums["fees"], currency),
-        interest=Money.from_minor(sums["interest"], currency),
-        fees=Money.from_minor(sums["fees"], currency),
-        floor=terms.min_payment_floor,
+    minimum = minimum_payment_minor(
+        principal=new_minor - sums["interest"] - sums["fees"],
+        interest=sums["interest"],
+        fees=sums["fees"],
+        floor=terms.min_payment_floor.minor,
         percent=terms.min_payment_percent,
         rounding=terms.rounding,
     )
     # Earlier minimums still unpaid stay obligations of their own: the new one covers only what
     # they do not, so the obligations never add up to more than the balance.
-    headroom = Money.from_minor(max(0, new_minor - unpaid_obligations_minor), currency)
-    return StatementFigures(
-        previous_balance=Money.from_minor(previous_minor, currency),
-        payments=Money.from_minor(sums["payments"], currency),
-        purchases=Money.from_minor(sums["purchases"], currency),
-        cash_advances=Money.from_minor(sums["cash_advances"], currency),
-        interest=Money.from_minor(sums["interest"], currency),
-        fees=Money.from_minor(sums["fees"], currency),
-        new_balance=Money.from_minor(new_minor, currency),
-        minimum_due=minimum.min(headroom),
-        due_on=due_on,
+    headroom = max(0, new_minor - unpaid_obligations_minor)
+    return MinorFigures(
+        previous_balance=previous_minor,
+        payments=sums["payments"],
+        purchases=sums["purchases"],
+        cash_advances=sums["cash_advances"],
+        interest=sums["interest"],
+        fees=sums["fees"],
+        new_balance=new_minor,
+        minimum_due=min(minimum, headroom),
     )
+
+
+def minimum_payment_minor(
+    *, principal: int, interest: int, fees: int, floor: int, percent: Decimal, rounding: Rounding
+) -> int:
+    """`core.card.minimum_payment` in integer minor units, for the statement run.
+
+    The greater of the floor and `percent` % of the principal balance plus this cycle's
+    interest and fees, never more than the new balance, nothing when that is not positive.
+    The same Decimal product and rounding as `Money.times` (the amounts scaled to minor
+    units); a differential test holds the two together.
+    """
+    new_balance = principal + interest + fees
+    if new_balance <= 0:
+        return 0
+    share = round_minor(Decimal(max(principal, 0)) * (percent / 100), rounding)
+    return min(max(share + interest + fees, floor), new_balance)
 
 
 def moving_lines(lines: Iterable[Line]) -> list[Line]:

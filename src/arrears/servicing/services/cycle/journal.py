@@ -9,14 +9,16 @@ every daily balance in memory.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from django.db import connection
 from django.db.models import Q, Sum
 
 from arrears.core.interest import BalanceSegment
-from arrears.servicing.models import JournalLine
+from arrears.servicing.models import JournalEntry, JournalLine
 from arrears.servicing.services.ledger import CREDIT_BALANCE, RECEIVABLE_PREFIXES
 
 #: The books a borrower's statement shows: what they owe, and a credit balance held for them.
@@ -91,30 +93,68 @@ class BookHistory:
 def read_book_histories(
     account_ids: Iterable[int], *, since: date, through: date
 ) -> dict[int, BookHistory]:
-    """Statement-book histories of many accounts in two queries (balances, then lines)."""
+    """Statement-book histories of many accounts in two queries (balances, then lines).
+
+    Plain SQL through Django's connection: the ORM's preparation of a few hundred ids per
+    query cost more than the queries (the same filters as `_STATEMENT_BOOKS`).
+    """
     ids = list(account_ids)
     histories = {account_id: BookHistory(since=since) for account_id in ids}
-    opening = (
-        JournalLine.objects.filter(_STATEMENT_BOOKS, account_id__in=ids, effective_on__lt=since)
-        .values_list("account_id", "book")
-        .annotate(balance=Sum("amount_minor"))
-        .order_by()
+    if not ids:
+        return histories
+    books, book_params = _statement_books_sql("l.book")
+    accounts = ", ".join(["%s"] * len(ids))
+    opening = fetch_rows(
+        f"SELECT l.account_id, l.book, SUM(l.amount_minor) FROM {_LINES} l "
+        f"WHERE l.account_id IN ({accounts}) AND l.effective_on < %s AND {books} "
+        "GROUP BY l.account_id, l.book",
+        [*ids, sql_day(since), *book_params],
     )
     for account_id, book, balance in opening:
         if balance:
-            histories[account_id].opening[book] = balance
-    lines = (
-        JournalLine.objects.filter(
-            _STATEMENT_BOOKS, account_id__in=ids, effective_on__gte=since, effective_on__lte=through
-        )
-        .order_by("account_id", "effective_on", "id")
-        .values_list(
-            "account_id", "entry_id", "entry__kind", "book", "amount_minor", "effective_on"
-        )
+            histories[account_id].opening[book] = int(balance)
+    lines = fetch_rows(
+        f"SELECT l.account_id, l.entry_id, e.kind, l.book, l.amount_minor, l.effective_on "
+        f"FROM {_LINES} l INNER JOIN {_ENTRIES} e ON e.id = l.entry_id "
+        f"WHERE l.account_id IN ({accounts}) AND l.effective_on >= %s AND l.effective_on <= %s "
+        f"AND {books} ORDER BY l.account_id, l.effective_on, l.id",
+        [*ids, sql_day(since), sql_day(through), *book_params],
     )
     for account_id, entry_id, kind, book, amount, effective_on in lines:
-        histories[account_id].lines.append(Line(entry_id, kind, book, amount, effective_on))
+        histories[account_id].lines.append(
+            Line(entry_id, kind, book, int(amount), as_day(effective_on))
+        )
     return histories
+
+
+_LINES = JournalLine._meta.db_table
+_ENTRIES = JournalEntry._meta.db_table
+
+
+def _statement_books_sql(column: str) -> tuple[str, list[str]]:
+    """`_STATEMENT_BOOKS` as SQL: the credit balance, or a receivable prefix (the backend's own
+    `startswith`, as the ORM writes it)."""
+    like = f"{column} {connection.operators['startswith']}"
+    prefixes = [connection.ops.prep_for_like_query(p) + "%" for p in RECEIVABLE_PREFIXES]
+    likes = " OR ".join([like] * len(prefixes))
+    return f"({column} = %s OR {likes})", [CREDIT_BALANCE, *prefixes]
+
+
+def fetch_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of one plain SQL query, in the caller's transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()
+
+
+def sql_day(day: date) -> Any:
+    """A date as the database takes it as a parameter (Django's own adaptation)."""
+    return connection.ops.adapt_datefield_value(day)
+
+
+def as_day(value: date | str) -> date:
+    """A date column as read (SQLite may give its text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def receivable_balances(account_ids: Iterable[int], *, as_of: date) -> dict[int, dict[str, int]]:
