@@ -16,6 +16,8 @@ run side by side on threads (Polars releases the GIL while it computes).
 from __future__ import annotations
 
 import datetime as dt
+import os
+import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from arrears.core.compliance.vectorised import frames, hours
 from arrears.core.compliance.vectorised.clock import DAY, Clock, Days
 from arrears.core.compliance.vectorised.frequency import counters, lookback_days
 from arrears.core.compliance.vectorised.holds import hold_refusals
-from arrears.core.compliance.vectorised.log import Log, as_micros
+from arrears.core.compliance.vectorised.log import Log, as_micros, collect
 from arrears.core.compliance.vectorised.params import RULE, Compiled
 from arrears.core.compliance.vectorised.searches import (
     STRETCH,
@@ -49,6 +51,24 @@ _REFUSAL = pl.Schema([("_row", pl.UInt32()), ("_rule", RULE), ("_next", pl.Int64
 _FLAG = pl.Schema([("_row", pl.UInt32()), ("_rule", RULE)])
 #: Rule families evaluated side by side (Polars releases the GIL while it computes); 1: in turn.
 _WORKERS = 4
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One pool for every call: starting threads per call cost more than a small batch.
+
+    Its tasks never wait on one another, so calls from several threads can share it. A forked
+    worker process gets its own (the parent's threads do not exist there)."""
+    pid = os.getpid()
+    found = _POOLS.get(pid)
+    if found is None:
+        with _POOL_LOCK:
+            found = _POOLS.get(pid)
+            if found is None:
+                found = ThreadPoolExecutor(max_workers=max(_WORKERS, 2), thread_name_prefix="gate")
+                _POOLS[pid] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -121,10 +141,9 @@ def _prepare(
     high = int(at.max()) if at.len() and at.null_count() < at.len() else 0  # type: ignore[arg-type]
     behind = lookback_days(compiled)
     _same_types(proposals, history)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        reading = pool.submit(Log.of, history, low - behind * DAY)
-        rows = frames.internal_proposals(proposals, compiled, names, now)
-        log = reading.result()
+    reading = _pool().submit(Log.of, history, low - behind * DAY)
+    rows = frames.internal_proposals(proposals, compiled, names, now)
+    log = reading.result()
     days = Days(low // DAY - 3, high // DAY + _DAYS_AHEAD)
     return _Batch(
         rows=rows,
@@ -237,7 +256,9 @@ def _evaluate(
         if held.is_empty():
             return [consent]
         held_zones = zones_of(held)
-        refused, flags = pl.collect_all(hold_refusals(held.lazy(), held_zones.lazy(), c, clock))
+        refused, flags = collect(
+            hold_refusals(held.lazy(), held_zones.lazy(), c, clock), held.height
+        )
         return [consent, refused, flags.cast(_FLAG)]
 
     def window() -> list[pl.DataFrame]:
@@ -265,8 +286,8 @@ def _evaluate(
     if _WORKERS == 1:
         results = [frame for task in tasks for frame in task()]
     else:
-        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-            results = [frame for found in pool.map(lambda task: task(), tasks) for frame in found]
+        done = _pool().map(lambda task: task(), tasks)
+        results = [frame for found in done for frame in found]
     flags = [f for f in results if f.schema == _FLAG]
     refused = [r.cast(_REFUSAL) for r in results if r.schema != _FLAG]
     return pl.concat(refused), pl.concat([pl.DataFrame(schema=_FLAG), *flags])

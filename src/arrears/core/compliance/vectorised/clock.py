@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -114,80 +115,28 @@ class Clock:
         self.zones = tuple(zones)
         first_year = from_micros(low - DAY).year
         last_year = from_micros(high + DAY).year
-        initial: list[int] = []
-        changes: list[list[tuple[int, int]]] = []
-        for key in self.zones:
-            start = int(dt.datetime(first_year, 1, 1, tzinfo=UTC).timestamp())
-            initial.append(_offset_seconds(key, start))
-            changes.append(
-                [t for year in range(first_year, last_year + 1) for t in _transitions(key, year)]
-            )
-        self._origin = (low - 2 * DAY) // self.SLOT * self.SLOT
-        self._slots = (high + 2 * DAY - self._origin) // self.SLOT + 1
-        aligned = (
-            slots
-            and all(
-                (second * SECOND) % self.SLOT == 0 and (offset * SECOND) % self.SLOT == 0
-                for found in changes
-                for second, offset in found
-            )
-            and all((offset * SECOND) % self.SLOT == 0 for offset in initial)
-        )
+        origin = (low - 2 * DAY) // self.SLOT * self.SLOT
+        count = (high + 2 * DAY - origin) // self.SLOT + 1
+        tables = _tables(self.zones, first_year, last_year, slots)
         self._utc: tuple[pl.Series, pl.Series] | pl.Series
         self._wall: tuple[pl.Series, pl.Series] | pl.Series
-        if aligned:
-            self._utc = self._slot_table(initial, changes, wall=False)
-            self._wall = self._slot_table(initial, changes, wall=True)
-        else:
-            self._utc = self._key_table(initial, changes, wall=False)
-            self._wall = self._key_table(initial, changes, wall=True)
-
-    @staticmethod
-    def _points(
-        first: int, found: list[tuple[int, int]], *, wall: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(key seconds, offset after) per transition: UTC instants, or `fold=0` wall keys."""
-        keys, offsets, before = [], [], first
-        for second, after in found:
-            keys.append(second + max(before, after) if wall else second)
-            offsets.append(after)
-            before = after
-        return np.array(keys, dtype=np.int64), np.array(offsets, dtype=np.int64)
-
-    def _slot_table(
-        self, initial: list[int], changes: list[list[tuple[int, int]]], *, wall: bool
-    ) -> pl.Series:
-        starts = self._origin + np.arange(self._slots, dtype=np.int64) * self.SLOT
-        parts = []
-        for first, found in zip(initial, changes, strict=True):
-            keys, offsets = self._points(first, found, wall=wall)
-            position = np.searchsorted(keys * SECOND, starts, side="right") - 1
-            table = np.where(
-                position >= 0, offsets[np.maximum(position, 0)] if len(offsets) else first, first
-            )
-            parts.append(table * SECOND)
-        return pl.Series(np.concatenate(parts) if parts else np.zeros(0, np.int64), dtype=pl.Int64)
-
-    def _key_table(
-        self, initial: list[int], changes: list[list[tuple[int, int]]], *, wall: bool
-    ) -> tuple[pl.Series, pl.Series]:
-        keys: list[int] = []
-        offsets: list[int] = []
-        for index, (first, found) in enumerate(zip(initial, changes, strict=True)):
-            base = index * _SHIFT
-            keys.append(base)  # the zone's first entry holds before its first transition
-            offsets.append(first * SECOND)
-            points, after = self._points(first, found, wall=wall)
-            keys.extend(int(base + k + _BIAS) for k in points)
-            offsets.extend(int(o * SECOND) for o in after)
-        return pl.Series(keys, dtype=pl.Int64), pl.Series(offsets, dtype=pl.Int64)
+        if tables.slotted:
+            # The years' slot tables are shared by every batch over the same zones and years;
+            # a batch reads only its own slots, clamped at its edges as a table of its own was.
+            self._origin = tables.origin
+            self._stride = tables.stride
+            self._low = (origin - tables.origin) // self.SLOT
+            self._high = self._low + count - 1
+            if self._low < 0 or self._high >= tables.stride:
+                raise AssertionError("the years' slot table does not cover the batch")
+        self._utc, self._wall = tables.utc, tables.wall
 
     def _offset(
         self, table: tuple[pl.Series, pl.Series] | pl.Series, z: pl.Expr, at: pl.Expr
     ) -> pl.Expr:
         if isinstance(table, pl.Series):
-            slot = ((at - self._origin) // self.SLOT).clip(0, self._slots - 1)
-            return pl.lit(table).gather(z.cast(pl.Int64) * self._slots + slot)
+            slot = ((at - self._origin) // self.SLOT).clip(self._low, self._high)
+            return pl.lit(table).gather(z.cast(pl.Int64) * self._stride + slot)
         keys, offsets = table
         key = z.cast(pl.Int64) * _SHIFT + (at // SECOND + _BIAS)
         position = pl.lit(keys).search_sorted(key, side="right").cast(pl.Int64) - 1
@@ -213,6 +162,115 @@ class Clock:
 
     def day_start(self, day: pl.Expr, z: pl.Expr) -> pl.Expr:
         return self.to_utc(day.cast(pl.Int64) * DAY, z)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """A zone set's offsets over whole calendar years: 15-minute slot tables when every
+    transition is slot-aligned (`slotted`), else sorted (key, offset) tables."""
+
+    slotted: bool
+    origin: int  # first slot's instant (slotted tables)
+    stride: int  # slots per zone (slotted tables)
+    utc: tuple[pl.Series, pl.Series] | pl.Series
+    wall: tuple[pl.Series, pl.Series] | pl.Series
+
+
+#: A zone's slot table over three years is about 0.8 MB (per direction): a few are kept.
+@functools.lru_cache(maxsize=4)
+def _tables(zones: tuple[str, ...], first_year: int, last_year: int, slots: bool) -> _Tables:
+    """The offsets a `Clock` reads, built once per zone set and years (immutable Series).
+
+    Slot `i` holds the offset in force at its start, read from the transitions of
+    `first_year`…`last_year` (before the first: the offset at the start of `first_year`; after
+    the last: the last one) — what a batch's own table over any part of those years holds.
+    """
+    start = int(dt.datetime(first_year, 1, 1, tzinfo=UTC).timestamp())
+    years = [_years(key, first_year, last_year) for key in zones]
+    if not (slots and all(aligned for _, _, aligned in years)):
+        initial = [first for first, _, _ in years]
+        changes = [list(found) for _, found, _ in years]
+        return _Tables(
+            False,
+            0,
+            0,
+            _key_table(initial, changes, wall=False),
+            _key_table(initial, changes, wall=True),
+        )
+    # Three days either side of the years: a batch's slots start at most two days before its
+    # first year and end at most a day (and a slot) after its last.
+    origin = start * SECOND - 3 * DAY
+    end = int(dt.datetime(last_year + 1, 1, 1, tzinfo=UTC).timestamp()) * SECOND + 3 * DAY
+    stride = (end - origin) // Clock.SLOT + 1
+
+    def table(wall: bool) -> pl.Series:
+        parts = [_zone_slots(key, first_year, last_year, origin, stride, wall) for key in zones]
+        return pl.Series(np.concatenate(parts) if parts else np.zeros(0, np.int64), dtype=pl.Int64)
+
+    return _Tables(True, origin, stride, table(False), table(True))
+
+
+@functools.lru_cache(maxsize=256)
+def _years(
+    key: str, first_year: int, last_year: int
+) -> tuple[int, tuple[tuple[int, int], ...], bool]:
+    """A zone's offset at the start of `first_year`, its transitions to the end of `last_year`,
+    and whether they all fall on slot boundaries (then its offsets can be read from slots)."""
+    start = int(dt.datetime(first_year, 1, 1, tzinfo=UTC).timestamp())
+    first = _offset_seconds(key, start)
+    found = tuple(t for year in range(first_year, last_year + 1) for t in _transitions(key, year))
+    aligned = (
+        all(
+            (second * SECOND) % Clock.SLOT == 0 and (offset * SECOND) % Clock.SLOT == 0
+            for second, offset in found
+        )
+        and (first * SECOND) % Clock.SLOT == 0
+    )
+    return first, found, aligned
+
+
+@functools.lru_cache(maxsize=32)
+def _zone_slots(
+    key: str, first_year: int, last_year: int, origin: int, stride: int, wall: bool
+) -> np.ndarray:
+    """One zone's slot table (read-only): the offset in force at each slot's start."""
+    first, found, _ = _years(key, first_year, last_year)
+    keys, offsets = _points(first, list(found), wall=wall)
+    starts = origin + np.arange(stride, dtype=np.int64) * Clock.SLOT
+    position = np.searchsorted(keys * SECOND, starts, side="right") - 1
+    table = np.where(
+        position >= 0, offsets[np.maximum(position, 0)] if len(offsets) else first, first
+    )
+    result = (table * SECOND).astype(np.int64)
+    result.flags.writeable = False
+    return result
+
+
+def _points(
+    first: int, found: list[tuple[int, int]], *, wall: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """(key seconds, offset after) per transition: UTC instants, or `fold=0` wall keys."""
+    keys, offsets, before = [], [], first
+    for second, after in found:
+        keys.append(second + max(before, after) if wall else second)
+        offsets.append(after)
+        before = after
+    return np.array(keys, dtype=np.int64), np.array(offsets, dtype=np.int64)
+
+
+def _key_table(
+    initial: list[int], changes: list[list[tuple[int, int]]], *, wall: bool
+) -> tuple[pl.Series, pl.Series]:
+    keys: list[int] = []
+    offsets: list[int] = []
+    for index, (first, found) in enumerate(zip(initial, changes, strict=True)):
+        base = index * _SHIFT
+        keys.append(base)  # the zone's first entry holds before its first transition
+        offsets.append(first * SECOND)
+        points, after = _points(first, found, wall=wall)
+        keys.extend(int(base + k + _BIAS) for k in points)
+        offsets.extend(int(o * SECOND) for o in after)
+    return pl.Series(keys, dtype=pl.Int64), pl.Series(offsets, dtype=pl.Int64)
 
 
 def _holidays(calendar: str, first_day: int, end_day: int) -> np.ndarray:
@@ -261,17 +319,10 @@ class Days:
         found = self._rules.get(key)
         if found is not None:
             return found
-        days = np.arange(self.first_day, self.first_day + self.span)
-        weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
-        ok = ((weekdays >> weekday) & 1).astype(bool)
-        if calendar is not None:
-            ok &= ~np.isin(days, _holidays(calendar, self.first_day, self.first_day + self.span))
-        # The next accepted day on or after each day: a running minimum from the end.
-        upcoming = np.where(ok, days, self.NEVER)
-        nxt = np.minimum.accumulate(upcoming[::-1])[::-1]
+        ok, nxt = _day_rule(self.first_day, self.span, weekdays, calendar)
         self._rules[key] = len(self._ok)
         self._ok.append(ok)
-        self._next.append(nxt.astype(np.int64))
+        self._next.append(nxt)
         self._built = None
         return self._rules[key]
 
@@ -294,3 +345,23 @@ class Days:
     def next_ok(self, rule: pl.Expr, day: pl.Expr) -> pl.Expr:
         """The first accepted day on or after `day` (`NEVER` when none is in the table)."""
         return pl.lit(self._series()[1]).gather(self._position(rule, day))
+
+
+@functools.lru_cache(maxsize=256)
+def _day_rule(
+    first_day: int, span: int, weekdays: int, calendar: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A day rule over `span` days from `first_day`: (accepted?, next accepted day), read-only.
+
+    Batches on the same days share them; only the calendar's holidays make them costly."""
+    days = np.arange(first_day, first_day + span)
+    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+    ok = ((weekdays >> weekday) & 1).astype(bool)
+    if calendar is not None:
+        ok &= ~np.isin(days, _holidays(calendar, first_day, first_day + span))
+    # The next accepted day on or after each day: a running minimum from the end.
+    upcoming = np.where(ok, days, Days.NEVER)
+    nxt = np.minimum.accumulate(upcoming[::-1])[::-1].astype(np.int64)
+    ok.flags.writeable = False
+    nxt.flags.writeable = False
+    return ok, nxt

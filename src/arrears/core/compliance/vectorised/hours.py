@@ -25,6 +25,7 @@ from arrears.core.compliance.vectorised.clock import (
     time_micros,
     weekday_mask,
 )
+from arrears.core.compliance.vectorised.log import collect
 from arrears.core.compliance.vectorised.params import CHANNELS, PURPOSES, Compiled, code
 from arrears.core.compliance.vectorised.searches import first_hits, inside
 from arrears.core.compliance.vectorised.simple import NEVER, refusals
@@ -191,7 +192,7 @@ class Windows:
                 .select("_row")
             )
         schema = {"_row": pl.UInt32}
-        found_rows = pl.collect_all(queries) if queries else []
+        found_rows = collect(queries, state.height) if queries else []
         unknown = pl.concat([pl.DataFrame(schema=schema), *found_rows[0::3]]).unique()
         shut = [f for i, f in enumerate(found_rows) if i % 3]
         closed = pl.concat([pl.DataFrame(schema=schema), *shut]).unique()

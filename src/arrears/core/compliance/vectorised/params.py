@@ -8,9 +8,10 @@ allowed in this profile" — from a small literal table, so no parameter is ever
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+import threading
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -73,12 +74,26 @@ def _membership(
     return rows
 
 
+_T = TypeVar("_T")
+
+#: The last few `Compiled`, newest first (a night's shards and the dispatcher reuse a handful).
+_KEEP = 8
+_KEPT: list[Compiled] = []
+_KEPT_LOCK = threading.Lock()
+
+
 @dataclass(frozen=True)
 class Compiled:
-    """The batch's profiles, indexed by `_pk`, with helpers to gather their parameters."""
+    """The batch's profiles, indexed by `_pk`, with helpers to gather their parameters.
+
+    The same profile objects give the same `Compiled` (a few are kept), and it remembers the
+    tables it builds from them: a call of the batch gate then rebuilds nothing that depends
+    only on the profiles. Profiles are frozen, so what is built from them never goes stale.
+    """
 
     codes: tuple[str, ...]
     profiles: tuple[Profile, ...]
+    _memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
     def of(cls, profiles: Mapping[str, Profile]) -> Compiled:
@@ -87,8 +102,27 @@ class Compiled:
                 raise ValidationError(
                     "profiles", f"key {key!r} names profile {profile.code}: use its code"
                 )
-        ordered = sorted(profiles)
-        return cls(tuple(ordered), tuple(profiles[c] for c in ordered))
+        ordered = tuple(sorted(profiles))
+        chosen = tuple(profiles[c] for c in ordered)
+        with _KEPT_LOCK:
+            for kept in _KEPT:
+                if kept.codes == ordered and all(
+                    a is b for a, b in zip(kept.profiles, chosen, strict=True)
+                ):
+                    return kept
+        compiled = cls(ordered, chosen)
+        with _KEPT_LOCK:
+            _KEPT.insert(0, compiled)  # it holds its profiles: their ids are not reused
+            del _KEPT[_KEEP:]
+        return compiled
+
+    def remember(self, key: Hashable, build: Callable[[], _T]) -> _T:
+        """`build()` once per key for these profiles (the value must be immutable)."""
+        try:
+            found: _T = self._memo[key]
+        except KeyError:
+            found = self._memo[key] = build()
+        return found
 
     # --- gathering ---------------------------------------------------------------------------
 
@@ -103,14 +137,19 @@ class Compiled:
 
     def active(self, rule_id: str) -> pl.Expr:
         """Does the row's profile run this rule (its section is present)?"""
-        return self.by_profile([self.runs(p, rule_id) for p in self.profiles], pl.Boolean)
+        return self.remember(
+            ("active", rule_id),
+            lambda: self.by_profile([self.runs(p, rule_id) for p in self.profiles], pl.Boolean),
+        )
 
     @staticmethod
     def runs(profile: Profile, rule_id: str) -> bool:
         return any(rule.rule_id == rule_id for rule in active_rules(profile))
 
     def any_runs(self, rule_id: str) -> bool:
-        return any(self.runs(p, rule_id) for p in self.profiles)
+        return self.remember(
+            ("any_runs", rule_id), lambda: any(self.runs(p, rule_id) for p in self.profiles)
+        )
 
     def member(
         self,
