@@ -91,18 +91,31 @@ def adapt(model: Any, columns: Sequence[str]) -> list[Any]:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """As Django's `JSONField` writes it, so the stored text is the same as `Model.save()`'s."""
+    return json.dumps(value)
 
 
 def _adapted(rows: Iterable[Sequence[Any]], adapters: list[Any]) -> Iterable[tuple[Any, ...]]:
-    if not any(adapters):
+    """The rows with the columns that need it adapted; the others are passed as they are. A
+    night's rows repeat the same date or instant, so each date, instant or UUID column
+    remembers its last value (of the same type: a date is not a datetime)."""
+    columns = [(i, adapter) for i, adapter in enumerate(adapters) if adapter is not None]
+    if not columns:
         yield from (tuple(row) for row in rows)
         return
+    last: list[tuple[Any, Any]] = [(object(), None) for _ in columns]
     for row in rows:
-        yield tuple(
-            value if adapter is None or value is None else adapter(value)
-            for value, adapter in zip(row, adapters, strict=True)
-        )
+        values = list(row)
+        for n, (i, adapter) in enumerate(columns):
+            value = values[i]
+            if value is None:
+                continue
+            seen, done = last[n]
+            if adapter is _json or type(value) is not type(seen) or value != seen:
+                done = adapter(value)  # JSON is never reused: {"a": 1} == {"a": True}
+                last[n] = (value, done)
+            values[i] = done
+        yield tuple(values)
 
 
 def insert_rows(
