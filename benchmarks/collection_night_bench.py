@@ -959,6 +959,7 @@ def _night(shard_size: int | None, workers: int = 1) -> dict[str, Any]:
 
     from arrears.collection.batch import run_collection_night
     from arrears.collection.batch.step import STEP_KIND
+    from arrears.common.memory import long_lived_frozen
     from arrears.core.clock import FixedClock
     from arrears.servicing.models import CycleRun
     from arrears.servicing.services.cycle import steps
@@ -970,22 +971,23 @@ def _night(shard_size: int | None, workers: int = 1) -> dict[str, Any]:
     counts: dict[str, Any] = {}
     ctx = CycleContext.load(day=DAY, clock=clock)
     night = None
-    for step in steps():
-        started, started_cpu = time.perf_counter(), time.process_time()
-        if step.kind == STEP_KIND and workers > 1:
-            night = _night_by_workers(shard_size, workers, clock)
-            counts[step.kind] = night.counts
-        elif step.kind == STEP_KIND:
-            night = run_collection_night(business_date=DAY, clock=clock, size=shard_size)
-            counts[step.kind] = night.counts
-        else:
-            counts[step.kind] = step.run(ctx)
-        timings[step.kind] = time.perf_counter() - started
-        cpu[step.kind] = time.process_time() - started_cpu
-        CycleRun.objects.update_or_create(kind=step.kind, business_date=DAY, defaults={
-            "started_at": clock.now(), "finished_at": clock.now(), "counts": {}})  # fmt: skip
-        print(f"  {step.kind}: {timings[step.kind]:.1f} s (cpu {cpu[step.kind]:.1f} s, load "
-              f"{os.getloadavg()[0]:.1f}) {counts[step.kind]}", flush=True)  # fmt: skip
+    with long_lived_frozen():  # as run_business_date runs the steps
+        for step in steps():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            if step.kind == STEP_KIND and workers > 1:
+                night = _night_by_workers(shard_size, workers, clock)
+                counts[step.kind] = night.counts
+            elif step.kind == STEP_KIND:
+                night = run_collection_night(business_date=DAY, clock=clock, size=shard_size)
+                counts[step.kind] = night.counts
+            else:
+                counts[step.kind] = step.run(ctx)
+            timings[step.kind] = time.perf_counter() - started
+            cpu[step.kind] = time.process_time() - started_cpu
+            CycleRun.objects.update_or_create(kind=step.kind, business_date=DAY, defaults={
+                "started_at": clock.now(), "finished_at": clock.now(), "counts": {}})  # fmt: skip
+            print(f"  {step.kind}: {timings[step.kind]:.1f} s (cpu {cpu[step.kind]:.1f} s, load "
+                  f"{os.getloadavg()[0]:.1f}) {counts[step.kind]}", flush=True)  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("SELECT status, COUNT(*) FROM collection_collectionaction GROUP BY status")
         actions = dict(cursor.fetchall())

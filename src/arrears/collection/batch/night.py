@@ -60,6 +60,7 @@ from arrears.collection.batch.reading import Shard, ShardFrames, read_shard
 from arrears.collection.batch.timing import call_hours, everyone_rates, shard_tally
 from arrears.collection.services.agencies import review_placements
 from arrears.collection.services.promises import review_promises
+from arrears.common.memory import long_lived_frozen
 from arrears.core.clock import Clock, SystemClock
 from arrears.core.collection.value import ContactValueModel
 from arrears.core.compliance.jurisdictions import profile_code_for
@@ -229,7 +230,8 @@ def run_collection_shard(
 ) -> ShardResult:
     """Run one shard on its own (a task worker's unit)."""
     night = Night.load(business_date=business_date, clock=clock or SystemClock())
-    return run_shard(Shard(business_date, first_id, last_id), night=night, hook=hook)
+    with long_lived_frozen():
+        return run_shard(Shard(business_date, first_id, last_id), night=night, hook=hook)
 
 
 def shard_kind(shard: Shard) -> str:

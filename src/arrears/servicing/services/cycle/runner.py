@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
+from arrears.common.memory import long_lived_frozen
 from arrears.core.clock import Clock, SystemClock
 from arrears.core.errors import Conflict
 from arrears.servicing.models import Account, CycleRun
@@ -127,7 +128,8 @@ def run_business_date(*, day: date, clock: Clock | None = None) -> DayResult:
     if all(runs.get(step.kind) and runs[step.kind].finished_at for step in every):
         return DayResult(day, tuple(StepResult(s.kind, runs[s.kind].counts, True) for s in every))
     ctx = CycleContext.load(day=day, clock=clock)
-    return DayResult(day, tuple(_run_step(step, runs.get(step.kind), ctx) for step in every))
+    with long_lived_frozen():
+        return DayResult(day, tuple(_run_step(step, runs.get(step.kind), ctx) for step in every))
 
 
 def last_completed_date() -> date | None:

@@ -1,0 +1,30 @@
+"""The nightly batches keep the long-lived objects out of the garbage collector's way, and give
+them back afterwards — also when the batch fails, and once only when batches nest."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from arrears.common.memory import long_lived_frozen
+
+
+def test_objects_alive_before_a_batch_are_frozen_during_it_and_thawed_after():
+    gc.unfreeze()
+    with long_lived_frozen():
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with long_lived_frozen():  # the collection night inside the cycle
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen  # the inner batch did not thaw the outer one
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_failed_batch_thaws_them_too():
+    gc.unfreeze()
+    with pytest.raises(RuntimeError), long_lived_frozen():
+        raise RuntimeError("the night stopped")
+    assert gc.get_freeze_count() == 0
+    with long_lived_frozen():  # and the next night freezes again
+        assert gc.get_freeze_count() > 0
