@@ -112,6 +112,21 @@ def test_an_agent_takes_a_promise_from_the_account_page(client, account, agent):
     assert "1,039.43" in part
 
 
+def test_an_agent_takes_a_promise_in_three_payments(client, account, agent):
+    response = client.post(url("account-promise", account), {
+        "amount": "400.00", "due_on": "2025-03-07", "amount_2": "300.00", "due_on_2": "2025-03-21",
+        "amount_3": "339.43", "due_on_3": "2025-04-04", "key": "k3",
+    }, **HX)  # fmt: skip
+
+    assert response.status_code == 200
+    assert "1,039.43 in 3 payments." in response.content.decode()
+    promise = Promise.objects.get()
+    assert promise.total_minor == 103943
+    assert [
+        (i.due_on.isoformat(), i.amount_minor) for i in promise.instalments.order_by("due_on")
+    ] == [("2025-03-07", 40000), ("2025-03-21", 30000), ("2025-04-04", 33943)]
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "words"),
     [
@@ -119,6 +134,22 @@ def test_an_agent_takes_a_promise_from_the_account_page(client, account, agent):
         ({"amount": "-5", "due_on": "2025-03-07"}, "amount", "greater than or equal to 0.01"),
         ({"amount": "100", "due_on": "not a day"}, "due_on", "Enter a valid date"),
         ({"amount": "100", "due_on": "2025-02-01"}, "due_on", ""),  # in the past: the service
+        (
+            {"amount": "100", "due_on": "2025-03-07", "amount_2": "100"},
+            "due_on_2",
+            "give the date of this payment",
+        ),
+        (
+            {"amount": "100", "due_on": "2025-03-07", "due_on_3": "2025-03-21"},
+            "amount_3",
+            "give the amount of this payment",
+        ),
+        # the service names the second payment: not after the first
+        (
+            {"amount": "100", "due_on": "2025-03-07", "amount_2": "100", "due_on_2": "2025-03-07"},
+            "due_on_2",
+            "must be after the previous instalment",
+        ),
     ],
 )
 def test_a_bad_promise_names_the_field_and_writes_nothing(

@@ -63,16 +63,60 @@ class CallOutcomeForm(ActionForm):
         number.choices = [(p.value, p.value) for p in numbers]
 
 
+def _amount(label: Any, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        min_value=Decimal("0.01"),
+        max_digits=14,
+        decimal_places=2,
+        required=required,
+    )
+
+
 class PromiseForm(ActionForm):
+    """One payment, or up to three on later dates (分期承诺): each later one both amount and
+    date, or neither."""
+
     form_name = "promise"
     field_map = {"instalments": "amount"}
+    #: the later instalments' fields: (amount, date)
+    LATER = (("amount_2", "due_on_2"), ("amount_3", "due_on_3"))
 
-    amount = forms.DecimalField(
-        label=_("Amount promised"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
-    )
+    amount = _amount(_("Amount promised"))
     due_on = forms.DateField(label=_("Pays on"), widget=DATE)
+    amount_2 = _amount(_("Second payment (optional)"), required=False)
+    due_on_2 = forms.DateField(label=_("Second payment on"), widget=DATE, required=False)
+    amount_3 = _amount(_("Third payment (optional)"), required=False)
+    due_on_3 = forms.DateField(label=_("Third payment on"), widget=DATE, required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=NOTE)
     key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=60)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for amount, day in self.LATER:
+            if data.get(amount) is not None and data.get(day) is None:
+                self.add_error(day, _("give the date of this payment"))
+            if data.get(day) is not None and data.get(amount) is None:
+                self.add_error(amount, _("give the amount of this payment"))
+        return data
+
+    def instalments(self) -> list[tuple[Any, Decimal]]:
+        """(date, amount) of each payment given, in the form's order."""
+        data = self.cleaned_data
+        pairs = [("amount", "due_on"), *self.LATER]
+        return [(data[d], data[a]) for a, d in pairs if data.get(a) is not None]
+
+    def add_domain_error(self, error: ValidationError) -> None:
+        """`instalments[1].due_on` lands on the second payment's date, and so on."""
+        head = error.field.split(".")[0]
+        if head.startswith("instalments[") and "." in error.field:
+            index = int(head[len("instalments[") : -1])
+            which = error.field.split(".")[1]
+            name = which if index == 0 else f"{which}_{index + 1}"
+            if name in self.fields:
+                self.add_error(name, error.reason)
+                return
+        super().add_domain_error(error)
 
 
 class MessageForm(ActionForm):

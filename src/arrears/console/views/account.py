@@ -228,10 +228,14 @@ def log_call(request: HttpRequest, account_id: int) -> HttpResponse:
 @staff_page(VIEW, ACTION_PERMISSIONS["promise"])
 def promise(request: HttpRequest, account_id: int) -> HttpResponse:
     def perform(account: Account, o: AccountOverview, form: ActionForm) -> Any:
+        assert isinstance(form, PromiseForm)
         data = form.cleaned_data
         taken, _created = take_promise(
             account=account,
-            instalments=[PromisedPayment(data["due_on"], Money(data["amount"], account.currency))],
+            instalments=[
+                PromisedPayment(day, Money(amount, account.currency))
+                for day, amount in form.instalments()
+            ],
             source="agent",
             agent=request.user,
             idempotency_key=f"console:{data['key']}" if data["key"] else None,
