@@ -290,3 +290,95 @@ def test_compliance_reads_tickets_but_cannot_reply(client, desk):
 def test_an_anonymous_visitor_is_sent_to_sign_in(client, desk):
     response = client.get(reverse("console:tickets"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+# --- what it is, and merging -------------------------------------------------------------------
+
+
+def test_an_agent_says_the_ticket_is_a_complaint(client, desk, agent):
+    ticket = open_desk_ticket(desk, borrower=make_borrower())
+    signed_in(client, agent)
+
+    response = client.post(
+        reverse("console:ticket-kind", args=[ticket.reference]), {"kind-kind": "complaint"}
+    )
+
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.kind == "complaint"
+    page = client.get(reverse("console:ticket", args=[ticket.reference])).content.decode()
+    assert "The ticket&#x27;s kind is changed." in page or "The ticket's kind is changed." in page
+
+
+def test_an_agent_merges_a_second_mail_into_the_first(client, desk, agent):
+    borrower = make_borrower()
+    first = open_desk_ticket(desk, borrower=borrower, body="First mail")
+    second = open_desk_ticket(desk, borrower=borrower, body="Second mail, same thing")
+    signed_in(client, agent)
+
+    response = client.post(
+        reverse("console:ticket-merge", args=[second.reference]),
+        {"merge-target": first.reference.lower()},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("console:ticket", args=[first.reference])
+    second.refresh_from_db()
+    assert (second.merged_into_id, second.status) == (first.pk, TicketStatus.CLOSED)
+    page = client.get(response["Location"]).content.decode()
+    assert "Second mail, same thing" in page and f"Merged into {first.reference}." in page
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [("T9999999", "there is no ticket with this reference"), ("self", "into itself")],
+)
+def test_a_refused_merge_names_the_reference_and_changes_nothing(
+    client, desk, agent, target, words
+):
+    ticket = open_desk_ticket(desk, borrower=make_borrower())
+    signed_in(client, agent)
+
+    response = client.post(
+        reverse("console:ticket-merge", args=[ticket.reference]),
+        {"merge-target": ticket.reference if target == "self" else target},
+    )
+
+    assert response.status_code == 422
+    assert words in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.merged_into_id is None and ticket.status != TicketStatus.CLOSED
+
+
+def test_tickets_of_two_borrowers_are_not_merged(client, desk, agent):
+    mine = open_desk_ticket(desk, borrower=make_borrower())
+    theirs = open_desk_ticket(desk, borrower=make_borrower())
+    signed_in(client, agent)
+
+    response = client.post(
+        reverse("console:ticket-merge", args=[mine.reference]), {"merge-target": theirs.reference}
+    )
+
+    assert response.status_code in (409, 422)
+    mine.refresh_from_db()
+    assert mine.merged_into_id is None
+
+
+def test_compliance_cannot_change_or_merge_a_ticket(client, desk):
+    ticket = open_desk_ticket(desk, borrower=make_borrower())
+    signed_in(client, make_staff_user("compliance"))
+    page = client.get(reverse("console:ticket", args=[ticket.reference])).content.decode()
+    assert 'data-testid="merge-form"' not in page
+
+    assert (
+        client.post(
+            reverse("console:ticket-merge", args=[ticket.reference]), {"merge-target": "T0000001"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("console:ticket-kind", args=[ticket.reference]), {"kind-kind": "complaint"}
+        ).status_code
+        == 403
+    )

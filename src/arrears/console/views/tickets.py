@@ -1,6 +1,6 @@
 """The agent console's tickets 工单: the queue with SLA timers, take next, and the ticket page
-(thread, public reply, internal note, status and priority, canned replies, knowledge-base
-suggestions, linked accounts, history).
+(thread, public reply, internal note, status and priority, what it really is, merge into another
+ticket, canned replies, knowledge-base suggestions, linked accounts, history).
 
 Every read is one call to `care.selectors.console`, every write one care service; a refused
 write re-renders the page with the reason next to its field (422) and writes nothing.
@@ -23,8 +23,9 @@ from django.views.decorators.http import require_POST
 from arrears.care.choices import Priority, TicketKind, TicketStatus
 from arrears.care.selectors.console import care_agent_of, ticket_queue, ticket_workspace
 from arrears.care.selectors.tickets import ticket_by_reference
+from arrears.care.services.merge import merge_tickets
 from arrears.care.services.routing import take_next_ticket
-from arrears.care.services.ticket_changes import set_priority
+from arrears.care.services.ticket_changes import change_kind, set_priority
 from arrears.care.services.tickets import add_note, change_status, reply_to_ticket
 from arrears.common.htmx import render_page_or_partial
 from arrears.compliance.services.access_log import record_personal_data_access
@@ -104,11 +105,24 @@ class PriorityForm(forms.Form):
     priority = forms.ChoiceField(label=gettext_lazy("Priority"), choices=Priority.choices)
 
 
+class KindForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What it really is"), choices=TicketKind.choices)
+
+
+class MergeForm(forms.Form):
+    target = forms.CharField(
+        label=gettext_lazy("Merge into ticket"),
+        max_length=20,
+    )
+
+
 FORMS: dict[str, type[forms.Form]] = {
     "reply": ReplyForm,
     "note": NoteForm,
     "status": StatusForm,
     "priority": PriorityForm,
+    "kind": KindForm,
+    "merge": MergeForm,
 }
 
 
@@ -204,7 +218,11 @@ def _render_ticket(
             for message in errors
         ]
     )
-    initial = {"status": {"status": ticket.status}, "priority": {"priority": ticket.priority}}
+    initial = {
+        "status": {"status": ticket.status},
+        "priority": {"priority": ticket.priority},
+        "kind": {"kind": ticket.kind},
+    }
     for name, form_class in FORMS.items():
         context[f"{name}_form"] = bound.get(name) or form_class(
             initial=initial.get(name), prefix=name
@@ -251,6 +269,16 @@ def _perform(action: str, ticket: Any, data: dict[str, Any], user: Any) -> str:
     if action == "status":
         change_status(ticket=ticket, status=data["status"], reason=data["reason"], by=user, at=now)
         return _("Status changed.")
+    if action == "kind":
+        change_kind(ticket=ticket, kind=data["kind"], by=user, at=now)
+        return _("The ticket's kind is changed.")
+    if action == "merge":
+        try:
+            target = ticket_by_reference(data["target"].strip().upper())
+        except NotFound:
+            raise ValidationError("target", _("there is no ticket with this reference")) from None
+        merge_tickets(source=ticket, target=target, by=user, at=now)
+        return _("Merged into %(reference)s.") % {"reference": target.reference}
     set_priority(ticket=ticket, priority=data["priority"], by=user, at=now)
     return _("Priority changed.")
 
@@ -279,6 +307,24 @@ def priority(request: HttpRequest, reference: str) -> HttpResponse:
     return _ticket_action(request, reference, "priority")
 
 
+@require_POST
+@staff_page("care.view_ticket", "care.change_ticket")
+def kind(request: HttpRequest, reference: str) -> HttpResponse:
+    """Say what the ticket really is; a dispute or a hardship request goes to collection."""
+    return _ticket_action(request, reference, "kind")
+
+
+@require_POST
+@staff_page("care.view_ticket", "care.change_ticket")
+def merge(request: HttpRequest, reference: str) -> HttpResponse:
+    """Merge this ticket into another of the same borrower; the page then shows the target."""
+    response = _ticket_action(request, reference, "merge")
+    if response.status_code == 302:
+        target = request.POST.get("merge-target", "").strip().upper()
+        return redirect("console:ticket", reference=target)
+    return response
+
+
 urlpatterns = [
     path("tickets/", ticket_list, name="tickets"),
     path("tickets/take-next", take_next, name="ticket-take-next"),
@@ -287,4 +333,6 @@ urlpatterns = [
     path("tickets/<str:reference>/note", note, name="ticket-note"),
     path("tickets/<str:reference>/status", status, name="ticket-status"),
     path("tickets/<str:reference>/priority", priority, name="ticket-priority"),
+    path("tickets/<str:reference>/kind", kind, name="ticket-kind"),
+    path("tickets/<str:reference>/merge", merge, name="ticket-merge"),
 ]
