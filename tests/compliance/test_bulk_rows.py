@@ -144,3 +144,41 @@ def test_a_batch_that_issues_no_permit_logs_the_same_decisions(profiles, seed):
     assert any(d["permit"] for d in with_permits)
     assert all(d["permit"] is None for d in without)
     assert [{**d, "permit": None} for d in with_permits] == without
+
+
+def test_rule_answers_that_differ_in_any_logged_value_get_their_own_text():
+    """The remembered texts are keyed by every value the text is made of: changing any one of
+    them (a reason, the outcome, any part of the citation, the instant or its offset) is
+    another text, and each is `json.dumps` of what `Decision.as_dict` logs."""
+    base = next(
+        r
+        for d in some_decisions()
+        for r in d.rules
+        if r.next_permitted_at is not None and r.citation is not None
+    )
+    assert base.citation is not None and base.next_permitted_at is not None
+    other_status = next(s for s in core.Verification if s is not base.citation.status)
+    later = base.next_permitted_at + dt.timedelta(minutes=1)
+    variants = [
+        base,
+        dataclasses.replace(base, rule_id=base.rule_id + "-x"),
+        dataclasses.replace(base, outcome=core.Outcome.FLAG),
+        dataclasses.replace(base, outcome=core.Outcome.ALLOW, next_permitted_at=None),
+        dataclasses.replace(base, reason_en=base.reason_en + "."),
+        dataclasses.replace(base, reason_zh=base.reason_zh + "。"),
+        dataclasses.replace(base, citation=None),
+        dataclasses.replace(base, citation=dataclasses.replace(base.citation, ref="X-1")),
+        dataclasses.replace(base, citation=dataclasses.replace(base.citation, source="s 1")),
+        dataclasses.replace(base, citation=dataclasses.replace(base.citation, status=other_status)),
+        dataclasses.replace(base, next_permitted_at=later),
+        dataclasses.replace(
+            base, next_permitted_at=later.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+        ),
+        dataclasses.replace(base, citation=dataclasses.replace(base.citation)),  # equal, not same
+    ]
+    texts = RuleTexts()
+    moment = utc(2025, 1, 15, 0, 0)
+    for one in [*variants, *reversed(variants)]:
+        logged = core.Decision("x", False, (one,), None, moment, moment, "CN", "1")
+        assert texts.of((one,)) == json.dumps(logged.as_dict()["rules"])
+    assert len({texts.of((one,)) for one in variants}) == len(variants) - 1

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
 from arrears.core.compliance import Channel, ContactPoint, Party, country_zones, number_zones
-from arrears.core.compliance.zones import candidate_zones
+from arrears.core.compliance.zones import _one_legal_time_of, _parsed_zones, candidate_zones
 
 from .builders import request
 
@@ -39,3 +43,36 @@ def test_address_and_number_zones_are_combined_and_country_is_the_last_resort():
     email = request("US", point=ContactPoint(Channel.EMAIL, "p@x.com"))
     assert candidate_zones(email, country="US", basis="all_candidates") == country_zones("US")
     assert candidate_zones(email, country=None, basis="all_candidates") == ()
+
+
+# --- the shortcut for one-legal-time countries agrees with the full parse --------------------
+
+_CODES = sorted({str(c) for c in COUNTRY_CODE_TO_REGION_CODE} | {"0", "8", "86", "353", "44"})
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    code=st.one_of(
+        st.sampled_from(["86", "353", "34", "351", "49", "44"]), st.sampled_from(_CODES)
+    ),
+    rest=st.text(alphabet="0123456789", max_size=19),
+    noise=st.sampled_from(["", " ", "-", "x", "٣", "+"]),
+    region=st.sampled_from([None, "CN", "US", "GB", "ZZ"]),
+)
+def test_the_one_legal_time_shortcut_answers_as_the_full_parse(code, rest, noise, region):
+    for number in (f"+{code}{rest}", f"+{code}{noise}{rest}", f"{code}{rest}"):
+        shortcut = _one_legal_time_of(number)
+        if shortcut is not None:
+            assert (shortcut,) == _parsed_zones(number, region), number
+
+
+def test_every_country_code_and_length_agrees_with_the_full_parse():
+    for code in _CODES:
+        for length in range(0, 20):
+            number = f"+{code}{'13800138000123456789'[:length]}"
+            shortcut = _one_legal_time_of(number)
+            if shortcut is not None:
+                assert (shortcut,) == _parsed_zones(number, None), number
+    assert _one_legal_time_of("+8613800000093") == "Asia/Shanghai"
+    assert _one_legal_time_of("+12085550100") is None  # +1 is shared: parsed
+    assert _one_legal_time_of("+442071234567") is None  # +44 is also Jersey's, Guernsey's …

@@ -14,10 +14,12 @@ Los Angeles mobile may be in either, so a call must suit both clocks.
 from __future__ import annotations
 
 import functools
+import re
 from zoneinfo import ZoneInfo, available_timezones
 
 import phonenumbers
 from babel.core import get_global
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from phonenumbers import timezone as phone_timezone
 
 from arrears.core.compliance.model import Channel, ContactRequest
@@ -72,6 +74,14 @@ def number_zones(number: str, default_region: str | None = None) -> tuple[str, .
     Empty when the number's area is unknown (a non-geographic or unparsable number); the caller
     then falls back to the country's zones.
     """
+    legal = _one_legal_time_of(number)
+    if legal is not None:
+        return (legal,)
+    return _parsed_zones(number, default_region)
+
+
+def _parsed_zones(number: str, default_region: str | None) -> tuple[str, ...]:
+    """`number_zones` the long way: the number parsed and looked up in the area-code map."""
     try:
         parsed = phonenumbers.parse(number, default_region)
     except phonenumbers.NumberParseException:
@@ -90,6 +100,29 @@ def number_zones(number: str, default_region: str | None = None) -> tuple[str, .
     if zones:
         return zones
     return country_zones(region) if region else ()
+
+
+#: Plain E.164: "+", a country code (never starting with 0), then 4 to 15 more digits — a
+#: length `phonenumbers.parse` always accepts once the country code is known.
+_PLAIN_E164 = re.compile(r"\+([1-9][0-9]{4,17})", re.ASCII)
+
+
+def _one_legal_time_of(number: str) -> str | None:
+    """The zone of a plain E.164 number whose country code is one country's alone and that
+    country has one legal time (+86: 北京时间), without parsing it: parsing would find that same
+    country (its only region) and stop there. None when the number needs the full parse."""
+    found = _PLAIN_E164.fullmatch(number)
+    if found is None:
+        return None
+    digits = found.group(1)
+    for width in (1, 2, 3):  # country codes are prefix-free, as `phonenumbers` reads them
+        regions = COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:width]))
+        if regions is not None:
+            rest = len(digits) - width
+            if len(regions) == 1 and regions[0] in ONE_LEGAL_TIME and 4 <= rest <= 15:
+                return ONE_LEGAL_TIME[regions[0]]
+            return None
+    return None
 
 
 def candidate_zones(request: ContactRequest, *, country: str | None, basis: str) -> tuple[str, ...]:

@@ -69,19 +69,34 @@ class RuleTexts:
     joins them."""
 
     def __init__(self) -> None:
-        self._known: dict[tuple[core.RuleResult, dt.timedelta | None], str] = {}
+        self._known: dict[tuple[Any, ...], str] = {}
 
     def of(self, rules: Sequence[core.RuleResult]) -> str:
         return "[" + ", ".join(self._one(rule) for rule in rules) + "]"
 
     def _one(self, rule: core.RuleResult) -> str:
-        # Equal instants in other offsets are equal answers but other texts: the key holds both.
-        after = rule.next_permitted_at
-        key = (rule, None if after is None else after.utcoffset())
+        key = _text_key(rule)
         text = self._known.get(key)
         if text is None:
             text = self._known[key] = json.dumps(_logged_form(rule))
         return text
+
+
+def _text_key(rule: core.RuleResult) -> tuple[Any, ...]:
+    """Every value the logged text is made of, as plain values: hashing the answer itself goes
+    through the enums' and the citation's own (slower) hashes, once per rule of every decision.
+    Enum members are singletons, so their identity stands for their value. Equal instants in
+    other offsets are equal answers but other texts: the key holds the offset too."""
+    after, citation = rule.next_permitted_at, rule.citation
+    return (
+        rule.rule_id,
+        id(rule.outcome),
+        rule.reason_en,
+        rule.reason_zh,
+        None if citation is None else (citation.ref, citation.source, id(citation.status)),
+        after,
+        None if after is None else after.utcoffset(),
+    )
 
 
 def _logged_form(rule: core.RuleResult) -> Any:
