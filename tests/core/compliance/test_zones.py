@@ -26,6 +26,15 @@ def test_one_legal_time_countries_give_their_zone_whatever_the_number_map_says()
     assert country_zones("CN") == ("Asia/Shanghai",)  # not Asia/Urumqi: 北京时间 is the law
 
 
+def test_the_canaries_and_the_azores_keep_their_own_hour():
+    # a call at 08:00 in Madrid is 07:00 in Las Palmas: Spain and Portugal are not one time
+    assert number_zones("+34928123456") == ("Atlantic/Canary",)  # a Gran Canaria landline
+    assert number_zones("+34911234567") == ("Europe/Madrid",)
+    assert set(number_zones("+34612345678")) == {"Atlantic/Canary", "Europe/Madrid"}  # a mobile
+    assert number_zones("+351296123456") == ("Atlantic/Azores",)
+    assert "Atlantic/Canary" in country_zones("ES") and "Atlantic/Azores" in country_zones("PT")
+
+
 def test_unknown_number_falls_back_to_the_country():
     assert number_zones("not a number") == ()
     assert "Pacific/Honolulu" in country_zones("US")

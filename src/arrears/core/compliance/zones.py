@@ -27,12 +27,12 @@ from arrears.core.errors import ValidationError
 
 #: Countries whose daily life runs on one legal time although the tz database lists several
 #: zones (or the number map names a neighbour's: libphonenumber gives Irish numbers London).
+#: Not Spain or Portugal: the Canary Islands keep an hour behind Madrid and the Azores an hour
+#: behind Madeira and Lisbon, so their numbers and addresses keep their own zones.
 ONE_LEGAL_TIME: dict[str, str] = {
     "CN": "Asia/Shanghai",
     "IE": "Europe/Dublin",
     "GB": "Europe/London",
-    "ES": "Europe/Madrid",
-    "PT": "Europe/Lisbon",
     "DE": "Europe/Berlin",
 }
 
