@@ -121,3 +121,18 @@ def test_a_currency_exponent_out_of_range_is_refused():
         evaluate_frame(read_strategy(EXAMPLE), frame, as_of=AS_OF)
 
     assert caught.value.field == "facts.minor_exponent"
+
+
+def test_a_strategy_with_the_same_ids_but_other_days_is_walked_by_its_own_days():
+    """The walk's expressions are built once per path: a path with the same ids and other
+    days (the next version of the strategy) must not be walked by the first one's."""
+    rng = random.Random(20261129)
+    accounts = [random_facts(rng, account_id) for account_id in range(1, 1501)]
+    earlier = read_strategy(EXAMPLE)
+    later = read_strategy(
+        EXAMPLE.replace("on_day: 30,", "on_day: 25,").replace("on_day: 3,", "on_day: 4,")
+    )
+    assert earlier != later
+
+    for strategy in (earlier, later, earlier):
+        assert_same_answers(strategy, accounts)

@@ -25,7 +25,7 @@ from arrears.compliance.choices import Purpose
 from arrears.core.money import Money
 from arrears.engagement.choices import OutboxStatus
 from arrears.engagement.models import OutboxMessage, Template
-from arrears.engagement.services.templates import render_template
+from arrears.engagement.services.templates import TemplateRenderer
 
 #: Days a letter gives the borrower to pay (its `pay_by`).
 LETTER_PAY_DAYS = 14
@@ -159,9 +159,15 @@ def _write_outbox(
     rows: pl.DataFrame, *, day: dt.date, now: dt.datetime, templates: Mapping[int, Template]
 ) -> None:
     records: list[tuple[Any, ...]] = []
+    renderers: dict[int, TemplateRenderer] = {}  # each template compiled once for the night
+    case = Case()  # the unsaved case the self-service link is signed for (only its account)
     for row in rows.iter_rows(named=True):
-        template = templates[row["template_id"]]
-        rendered = render_template(template, message_variables(row, day=day))
+        renderer = renderers.get(row["template_id"])
+        if renderer is None:
+            renderer = renderers[row["template_id"]] = TemplateRenderer(
+                templates[row["template_id"]]
+            )
+        rendered = renderer.render(message_variables(row, day=day, case=case))
         records.append(
             (
                 uuid.UUID(row["outbox_message_id"]),
@@ -191,16 +197,21 @@ def _write_outbox(
     bulk.insert_rows(OutboxMessage, _OUTBOX_COLUMNS, records)
 
 
-def message_variables(row: Mapping[str, Any], *, day: dt.date) -> dict[str, Any]:
+def message_variables(
+    row: Mapping[str, Any], *, day: dt.date, case: Case | None = None
+) -> dict[str, Any]:
     """What a collection message says (the per-case scheduling's variables, and for letters the
-    balance and the date to pay by)."""
+    balance and the date to pay by). `case`: an unsaved case to reuse for the link (building
+    one per message costs more than the rest)."""
     currency = row["currency"]
+    case = case or Case()
+    case.account_id = row["account_id"]
     return {
         "borrower_name": row["full_name"],
         "account_last4": str(row["account_number"])[-4:],
         "amount": Money.from_minor(int(row["past_due_minor"]), currency),
         "days_past_due": int(row["days_past_due"]),
-        "self_service_url": self_service_url(Case(account_id=row["account_id"])),
+        "self_service_url": self_service_url(case),
         "balance": Money.from_minor(max(int(row["balance_minor"]), 0), currency),
         "pay_by": day + dt.timedelta(days=LETTER_PAY_DAYS),
     }

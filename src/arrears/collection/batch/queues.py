@@ -139,6 +139,7 @@ def allocate(
     owners_of: dict[int, int] = {}
     why: dict[int, str] = {}
     open_cases = _open_cases_by_agent()
+    labels: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}  # few distinct reasons
     for queue in staff.queues:
         members = staff.collectors.get(queue.pk) or []
         rows = calls.filter(pl.col("queue_id") == queue.pk)
@@ -151,9 +152,9 @@ def allocate(
         )
         for placed in result.assignments:
             owners_of[int(placed.case_id)] = int(placed.owner_id)
-            why[int(placed.case_id)] = _label(placed.reason, placed.params)
+            why[int(placed.case_id)] = _label(placed.reason, placed.params, labels)
         for left in result.unassigned:
-            why[int(left.case_id)] = _label(left.reason, left.params)
+            why[int(left.case_id)] = _label(left.reason, left.params, labels)
     assigned = calls.with_columns(
         pl.col("case_id").replace_strict(owners_of, default=None, return_dtype=pl.Int64)
         .alias("assigned_to_id")
@@ -197,9 +198,16 @@ def _open_cases_by_agent() -> dict[int, int]:
     return {row["agent_id"]: row["n"] for row in rows}
 
 
-def _label(key: str, params: Any) -> str:
-    """The core's reason in the lender's language (`core.collection.labels`)."""
-    return describe(key, {k: str(v) for k, v in dict(params).items()}, get_language() or "en")
+def _label(
+    key: str, params: Any, labels: dict[tuple[str, tuple[tuple[str, str], ...]], str]
+) -> str:
+    """The core's reason in the lender's language (`core.collection.labels`), described once
+    per distinct reason and parameters (`labels` keeps them for the night)."""
+    texts = {k: str(v) for k, v in dict(params).items()}
+    memo = (key, tuple(texts.items()))
+    if memo not in labels:
+        labels[memo] = describe(key, texts, get_language() or "en")
+    return labels[memo]
 
 
 def _record_owners(

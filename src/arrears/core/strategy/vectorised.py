@@ -6,9 +6,10 @@ The rule is the one in `evaluate` (read its docstring first); here it runs colum
 2. per path, a Boolean column per step says whether the step stops the walk (its day is not
    reached), is due, or is skipped; the walk's end is the first step after `last_step` that
    stops or is due (one when/then chain), and the skipped steps before it form a bit mask;
-3. the rows are then grouped by (segment, arm, outcome, step, skipped steps) — a few dozen
-   groups — and each group's answer and reason template are written with literal columns,
-   so the string work is one template per row.
+3. the rows' (outcome, step, skipped steps) per path — a few dozen groups — each get one row
+   of a small table with the group's answer and its reason template cut into texts and slots;
+   one join gives every row its group's answer, and the slots are filled with the row's facts
+   (no select per group: on a shard of a few thousand cases that overhead was most of the time).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import datetime as dt
 import functools
 import operator
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -40,7 +42,7 @@ from arrears.core.strategy.outcomes import (
     skipped_part,
     waits_part,
 )
-from arrears.core.strategy.reasons import Template, joined
+from arrears.core.strategy.reasons import Template, fact_text, joined
 from arrears.core.strategy.reasons import to_polars as reason_text
 from arrears.core.strategy.split import arms_of, slots
 
@@ -65,6 +67,8 @@ ALWAYS_READ = ("account_id", "days_past_due", "last_step", "days_since_last_step
 
 _OUTCOMES = list(Outcome)
 _ROW = "_row"
+#: What a path's rows are grouped by: the outcome, the step it is about, the skipped steps.
+_GROUP = ("_kind", "_at", "_skip")
 
 
 def evaluate_frame(strategy: Strategy, facts: pl.DataFrame, *, as_of: dt.date) -> pl.DataFrame:
@@ -162,21 +166,30 @@ def _path_answers(
 ) -> list[pl.DataFrame]:
     path = strategy.paths[segment.arms[arm].path]
     opening = [segment_part(segment), path_part(segment, arm)]
-    walked = rows.with_columns(_step_columns(path)).with_columns(_walk_end(path))
-    walked = walked.with_columns(_outcome(path)).with_columns(_step_at())
-    answers: list[pl.DataFrame] = []
-    for (code, at, mask), group in walked.partition_by(
-        ["_kind", "_at", "_skip"], as_dict=True
-    ).items():
-        assert isinstance(code, int) and isinstance(at, int) and isinstance(mask, int)
+    walked = rows
+    for stage in _walk(path):
+        walked = walked.with_columns(stage)
+    walked = walked.select(*rows.columns, *_GROUP)
+    groups: list[_Group] = []
+    for code, at, mask in walked.select(_GROUP).unique().iter_rows():
         outcome = _OUTCOMES[code]
         step = path.steps[at] if at >= 0 else None
         skipped = [skipped_part(s) for i, s in enumerate(path.steps) if mask >> i & 1]
-        reason = [*opening, *skipped, _closing(outcome, path, step)]
-        answers.append(
-            _answer(group, as_of, outcome, reason, segment=segment, path=path, step=step)
-        )
-    return answers
+        reason = joined([*opening, *skipped, _closing(outcome, path, step)])
+        groups.append(_Group((code, at, mask), outcome, segment, path, step, reason))
+    return [_group_answers(walked, groups, as_of)]
+
+
+@functools.lru_cache(maxsize=256)
+def _walk(path: TreatmentPath) -> tuple[tuple[pl.Expr, ...], ...]:
+    """The walk's expressions, stage by stage, built once per path (on a shard of a few
+    thousand cases, building them cost more than running them)."""
+    return (
+        tuple(_step_columns(path)),
+        tuple(_walk_end(path)),
+        tuple(_outcome(path)),
+        (_step_at(),),
+    )
 
 
 def _step_columns(path: TreatmentPath) -> list[pl.Expr]:
@@ -341,3 +354,103 @@ def _next_on(outcome: Outcome, step: Step | None, as_of: dt.date) -> pl.Expr:
         wait = pl.lit(step.repeat_every_days, pl.Int64) - pl.col("days_since_last_step")
         return (pl.lit(as_of, dtype=pl.Date) + pl.duration(days=wait)).cast(pl.Date)
     return pl.lit(None, dtype=pl.Date)
+
+
+# --- a path's answers, every group at once ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Group:
+    """One (outcome, step, skipped steps) of a path: everything its rows' answers share."""
+
+    key: tuple[int, int, int]
+    outcome: Outcome
+    segment: Segment
+    path: TreatmentPath
+    step: Step | None
+    reason: Template
+
+    def texts_and_slots(self) -> tuple[list[str], list[str]]:
+        """The reason as text, slot, text, … (texts[i] comes before slots[i])."""
+        texts, slots = [""], []
+        for part in self.reason:
+            if isinstance(part, str):
+                texts[-1] += part
+            else:
+                slots.append(part.fact)
+                texts.append("")
+        return texts, slots
+
+
+def _group_answers(walked: pl.DataFrame, groups: list[_Group], as_of: dt.date) -> pl.DataFrame:
+    """What `_answer` gives each group, for all of them with one join: a small table holds
+    each group's literal columns and its reason's texts and slots; the rows fill the slots
+    with their facts (the same text `reasons.to_polars` writes), without a select per group."""
+    pieces = [g.texts_and_slots() for g in groups]
+    width = max(len(slots) for _texts, slots in pieces)
+    shown = list(dict.fromkeys(fact for _texts, slots in pieces for fact in slots))
+    table = pl.DataFrame(
+        {
+            **{name: [g.key[i] for g in groups] for i, name in enumerate(_GROUP)},
+            "segment": [g.segment.id for g in groups],
+            "arm": [g.path.id for g in groups],
+            "step": [g.step.id if g.step else None for g in groups],
+            "action": [g.step.action.value if g.step else "none" for g in groups],
+            "channel": [g.step.channel if g.step else None for g in groups],
+            "template": [g.step.template if g.step else None for g in groups],
+            "approval": [g.step.needs_approval if g.step else False for g in groups],
+            "outcome": [g.outcome.value for g in groups],
+            "_due": [g.outcome.is_due for g in groups],
+            "_wait_on": [_waits_for_day(g) for g in groups],
+            "_wait_every": [_waits_to_repeat(g) for g in groups],
+            **{f"_t{i}": [(t + [""] * width)[i] for t, _s in pieces] for i in range(width + 1)},
+            **{f"_s{i}": [(s + [None] * width)[i] for _t, s in pieces] for i in range(width)},
+        },
+        schema_overrides={
+            **dict.fromkeys(_GROUP, pl.Int64),
+            **dict.fromkeys(("step", "channel", "template"), pl.String),
+            **{f"_s{i}": pl.String for i in range(width)},
+            "_wait_on": pl.Int64,
+            "_wait_every": pl.Int64,
+        },
+    )
+    joined_rows = walked.with_columns(
+        fact_text(fact).alias(f"_f{j}") for j, fact in enumerate(shown)
+    ).join(table, on=list(_GROUP), how="left")
+    reason: list[pl.Expr] = [pl.col("_t0")]
+    for i in range(width):
+        value: pl.Expr = pl.lit("")
+        for j, fact in reversed(list(enumerate(shown))):
+            value = pl.when(pl.col(f"_s{i}") == fact).then(pl.col(f"_f{j}")).otherwise(value)
+        reason += [value, pl.col(f"_t{i + 1}")]
+    day = pl.lit(as_of, dtype=pl.Date)
+    return joined_rows.select(
+        pl.col(_ROW), pl.col("account_id"), pl.col("segment"), pl.col("arm"), pl.col("step"),
+        pl.col("action"), pl.col("channel"), pl.col("template"), pl.col("approval"),
+        pl.when(pl.col("_due")).then(day).otherwise(pl.lit(None, pl.Date)).alias("due_on"),
+        pl.when(pl.col("_due")).then(day)
+        .when(pl.col("_wait_on").is_not_null())
+        .then((day + pl.duration(days=pl.col("_wait_on") - pl.col("days_past_due"))).cast(pl.Date))
+        .when(pl.col("_wait_every").is_not_null())
+        .then((day + pl.duration(days=pl.col("_wait_every") - pl.col("days_since_last_step")))
+              .cast(pl.Date))
+        .otherwise(pl.lit(None, pl.Date)).alias("next_on"),
+        pl.col("outcome"),
+        (pl.concat_str(reason) if width else pl.col("_t0")).alias("reason"),
+    )  # fmt: skip
+
+
+def _waits_for_day(group: _Group) -> int | None:
+    """The day the step waits for (`_next_on`'s WAITS case), else None."""
+    step = group.step
+    if step is not None and group.outcome is Outcome.WAITS and step.on_day is not None:
+        return step.on_day
+    return None
+
+
+def _waits_to_repeat(group: _Group) -> int | None:
+    """The days between a repeating step's turns (`_next_on`'s REPEAT_WAITS case), else None."""
+    step = group.step
+    if step is not None and group.outcome is Outcome.REPEAT_WAITS and step.repeat_every_days:
+        return step.repeat_every_days
+    return None
