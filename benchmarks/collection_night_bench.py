@@ -18,7 +18,10 @@ attempts spread over 180 days, most of them to delinquent borrowers. Then, in on
    the per-case services, the scalar strategy, `request_permit` per contact) — rolled back;
 3. the nightly cycle for the business date, step by step (servicing, notices, hardship, and
    the collection night with its stages: read / cases / evaluate / gate / write);
-4. the collection night again for the same date: it must change nothing.
+4. the floor: the raw read and write of the same data, with no logic (what the night looks at
+   read; the rows it wrote read and written again into empty copies; the accounts it aged
+   updated) — rolled back;
+5. the collection night again for the same date: it must change nothing.
 
 Prints the figures; asserts nothing (docs/BENCHMARKS.md, "Collection night").
 """
