@@ -27,6 +27,7 @@ from arrears.core.sim.streams import generator
 from arrears.demo.sim.book import Book
 from arrears.engagement.channels.base import ChannelAdapter, RecordingAdapter
 from arrears.engagement.dispatch import dispatch_outbox
+from arrears.engagement.models import OutboxMessage
 
 LENDER_ZONE = ZoneInfo("Asia/Shanghai")
 #: The lender's working hours for calls (local), and when the day's messages go out.
@@ -54,6 +55,7 @@ class EngineDay:
     message_borrower: np.ndarray  # int64
     message_channel: np.ndarray  # int8
     message_hour: np.ndarray  # int16 local hour of week
+    message_kind: np.ndarray  # str: the message's template kind (a plan offer, a reminder …)
     dispatched: dict[str, int]
 
 
@@ -121,9 +123,10 @@ def work_calls(
 
 
 def messages_sent(state: BorrowerState, book: Book, *, day: dt.date) -> tuple[np.ndarray, ...]:
-    """The day's outbound messages from the contact log: borrower, channel, local hour."""
+    """The day's outbound messages from the contact log: borrower, channel, local hour, and
+    the kind of the outbox message that carried it (by their shared permit)."""
     index = book.index_of_borrowers()
-    rows = (
+    rows = list(
         ContactAttempt.objects.filter(
             direction=Direction.OUTBOUND,
             started_at__gte=lender_time(day, 0),
@@ -131,20 +134,27 @@ def messages_sent(state: BorrowerState, book: Book, *, day: dt.date) -> tuple[np
         )
         .exclude(channel=Channel.CALL)
         .order_by("started_at", "pk")
-        .values_list("borrower_id", "channel", "started_at")
+        .values_list("borrower_id", "channel", "started_at", "permit_id")
     )
-    who, channel, hour = [], [], []
-    for borrower_id, ch, started in rows.iterator():
+    kinds = dict(
+        OutboxMessage.objects.filter(permit_id__in=[r[3] for r in rows if r[3]]).values_list(
+            "permit_id", "kind"
+        )
+    )
+    who, channel, hour, kind = [], [], [], []
+    for borrower_id, ch, started, permit_id in rows:
         if borrower_id not in index or ch not in CHANNEL_INDEX:
             continue
         i = index[borrower_id]
         who.append(i)
         channel.append(CHANNEL_INDEX[ch])
         hour.append((utc_hour_of_week(started) + int(state.utc_offset_hours[i])) % HOURS_PER_WEEK)
+        kind.append(kinds.get(permit_id, ""))
     return (
         np.array(who, np.int64),
         np.array(channel, np.int8),
         np.array(hour, np.int16),
+        np.array(kind, dtype=object),
     )
 
 
@@ -161,5 +171,5 @@ def engine_day(
     calls = work_calls(
         state, book, day=day, agents=agents, calls_per_agent=calls_per_agent, seed=seed
     )
-    who, channel, hour = messages_sent(state, book, day=day)
-    return EngineDay(calls, who, channel, hour, dispatched)
+    who, channel, hour, kind = messages_sent(state, book, day=day)
+    return EngineDay(calls, who, channel, hour, kind, dispatched)

@@ -44,7 +44,7 @@ from arrears.core.sim import (
     simulate_day,
 )
 from arrears.core.sim.params import CHANNEL_INDEX
-from arrears.demo.sim import records
+from arrears.demo.sim import plans, records
 from arrears.demo.sim.book import Book, create_book
 from arrears.demo.sim.engine_day import EngineDay, engine_day, lender_time
 from arrears.demo.sim.ledger import ledger_payments_minor, post_payments, refresh_from_ledger
@@ -109,7 +109,10 @@ def make_agents(count: int) -> list[Any]:
     return agents
 
 
-def contacts_of(day: EngineDay, state: BorrowerState) -> Contacts:
+def contacts_of(
+    day: EngineDay, state: BorrowerState, offers: dict[str, np.ndarray] | None = None
+) -> Contacts:
+    """The day's contacts for the behaviour model: the messages, then the calls."""
     calls = day.calls
     return Contacts.build(
         borrower=np.concatenate([day.message_borrower, [c.borrower for c in calls]]).astype(
@@ -125,6 +128,7 @@ def contacts_of(day: EngineDay, state: BorrowerState) -> Contacts:
             [np.full(day.message_borrower.size, -1), [int(c.right_party) for c in calls]]
         ).astype(np.int64),
         population=state.size,
+        **(offers or {}),
     )
 
 
@@ -139,19 +143,29 @@ def simulate_one_day(
     before: AccountSnapshot,
 ) -> tuple[dict[str, Any], AccountSnapshot]:
     currency = state.params.currency
+    k = state.day_number(day)
     engine = engine_day(
         state, book, day=day, agents=agents, calls_per_agent=options.calls_per_agent,
         seed=options.seed,
     )  # fmt: skip
-    contacts = contacts_of(engine, state)
+    known = plans.hardship_known(book)
+    contacts = contacts_of(engine, state, plans.plan_offers(engine, state, book, k=k, known=known))
     outcome = simulate_day(state, day=day, contacts=contacts, rng=streams)
     post_payments(outcome.paid_minor, book, day=day, currency=currency)
-    dispositions = records.record_calls(engine.calls, outcome, state, currency=currency)
+    dispositions, recorded = records.record_calls(
+        engine.calls, outcome, state, currency=currency,
+        first_call=engine.message_borrower.size, hardship_known=known,
+    )  # fmt: skip
+    in_app = records.record_app_promises(
+        outcome, state, book, recorded=recorded, day=day, currency=currency
+    )
+    taken = plans.take_plans(outcome, contacts, engine, state, book, day=day, k=k)
     complaints = records.record_complaints(outcome, book, day=day)
     opt_outs = records.record_opt_outs(outcome, book, day=day)
     run_night(day)
     after = AccountSnapshot.read(book)
     refresh_from_ledger(state, book, day=day)
+    plans.follow_plans(state, book)
     by_channel = np.bincount(contacts.channel, minlength=len(CHANNEL_INDEX))
     row: dict[str, Any] = {
         "day": day,
@@ -160,12 +174,15 @@ def simulate_one_day(
         **{f"contacts_{ch}": int(by_channel[i]) for ch, i in CHANNEL_INDEX.items()},
         "calls_right_party": sum(1 for c in engine.calls if c.right_party),
         "promises": int(outcome.promised.sum()),
-        "promises_recorded": dispositions["promise_to_pay"],
+        "promises_recorded": dispositions["promise_to_pay"] + in_app,
+        "promises_in_app": in_app,
         "promises_kept": int(outcome.promise_kept.sum()),
         "promises_broken": int(outcome.promise_broken.sum()),
+        "hardship_told": dispositions["hardship_claimed"],
         "complaints": complaints,
         "opt_outs": opt_outs,
-        "plans_taken": int(outcome.plan_taken.sum()),
+        "plans_offered": int(contacts.plan_offered.sum()),
+        "plans_taken": taken,
         **before.moves_to(after),
     }
     return row, after
@@ -179,20 +196,10 @@ def run_simulation(options: SimOptions, *, progress: Progress | None = None) -> 
     """Run the simulation in the current (prepared, empty) database; write and return the
     summary. `prepare_database` must have run (the CLI does it)."""
     options.check()
-    params = behaviour_of(options)
     timer = time.perf_counter()
-    strategy = use_strategy(options.strategy)
-    state = draw_population(params, options.borrowers, seed=options.seed, start_on=options.start_on)
-    book = create_book(state, seed=options.seed)
-    agents = make_agents(options.agents)
+    strategy, state, book, agents = set_up(options)
     built = time.perf_counter()
-    day = book.first_day
-    warmup_days = (options.start_on - day).days
-    while day < options.start_on:
-        run_night(day, start=book.first_day if day == book.first_day else None)
-        day += ONE_DAY
-        if progress:
-            progress("warmup", (day - book.first_day).days, warmup_days)
+    warm_up(book, options.start_on, progress=progress)
     refresh_from_ledger(state, book, day=options.start_on - ONE_DAY)
     warmed = time.perf_counter()
     streams = DayStreams(options.seed)
@@ -209,6 +216,28 @@ def run_simulation(options: SimOptions, *, progress: Progress | None = None) -> 
         if progress:
             progress("days", k + 1, options.days)
     return _finish(options, state, book, strategy, rows, [timer, built, warmed], seconds)
+
+
+def set_up(options: SimOptions) -> tuple[Strategy, BorrowerState, Book, list[Any]]:
+    """The strategy in force, the population drawn and created as borrowers and accounts, and
+    the collectors."""
+    strategy = use_strategy(options.strategy)
+    state = draw_population(
+        behaviour_of(options), options.borrowers, seed=options.seed, start_on=options.start_on
+    )
+    book = create_book(state, seed=options.seed)
+    return strategy, state, book, make_agents(options.agents)
+
+
+def warm_up(book: Book, start_on: dt.date, *, progress: Progress | None = None) -> None:
+    """The real cycle from the first opening to the day before `start_on`; nobody pays."""
+    day = book.first_day
+    days = (start_on - day).days
+    while day < start_on:
+        run_night(day, start=book.first_day if day == book.first_day else None)
+        day += ONE_DAY
+        if progress:
+            progress("warmup", (day - book.first_day).days, days)
 
 
 def _finish(

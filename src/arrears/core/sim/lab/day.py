@@ -27,6 +27,7 @@ from arrears.core.sim.contacts import Contacts
 from arrears.core.sim.lab.book import BUCKETS, DISPOSITIONS, PROMISE_STATUSES, LabBook, bucket_index
 from arrears.core.sim.lab.facts import facts_frame, open_cases
 from arrears.core.sim.lab.gate import ContactLog, audit, decide
+from arrears.core.sim.offers import PLAN_TEMPLATES, offered_instalment
 from arrears.core.sim.params import CHANNEL_INDEX, CHANNELS
 from arrears.core.sim.population import BorrowerState
 from arrears.core.sim.streams import DayStreams
@@ -36,9 +37,6 @@ from arrears.core.strategy.vectorised import evaluate_frame
 LENDER_UTC_OFFSET = 8  # the lender works on China Standard Time
 MESSAGE_HOUR = 12
 WORK_START_MINUTE, WORK_MINUTES = 9 * 60, 12 * 60
-#: Templates that carry a repayment-plan offer (a self-service link to set one up, or options).
-PLAN_TEMPLATES = frozenset({"hardship_options", "self_service_link", "plan_offer"})
-PLAN_MONTHS, PLAN_MONTHS_LONGEST = 12, 36
 _MESSAGE_ACTIONS = ("message", "warning_letter", "lawyers_letter")
 _PLACING_ACTIONS = ("legal_review", "agency_placement")
 _DUE = ("due", "repeat_due")
@@ -198,16 +196,9 @@ def _contacts(
 def plan_offer(
     state: BorrowerState, book: LabBook, who: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The instalment offered and whether it is affordable. A borrower who told us of hardship
-    has shown a financial statement: the offer is cut to what they can pay, down to a plan of
-    PLAN_MONTHS_LONGEST months; otherwise it is the balance over PLAN_MONTHS."""
-    balance = state.balance_minor[who]
+    """The instalment offered and whether it is affordable (`offers.offered_instalment`)."""
     ability = state.monthly_ability_minor(k)[who]
-    standard = -(-balance // PLAN_MONTHS)
-    longest = -(-balance // PLAN_MONTHS_LONGEST)
-    fitted = np.maximum(np.minimum(standard, ability), longest)
-    instalment = np.maximum(np.where(book.hardship[who], fitted, standard), 1).astype(np.int64)
-    return instalment, instalment <= ability
+    return offered_instalment(state.balance_minor[who], ability, book.hardship[who])
 
 
 def _log(lab: Lab, contacts: Contacts, frame: pl.DataFrame, outcome: DayOutcome) -> None:
