@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from arrears.care.models import CareQueue
 from arrears.care.selectors import line as lines
-from arrears.compliance.services.gate import next_permitted
+from arrears.compliance.services.gate import next_permitted_times
 from arrears.core.care.callbacks import (
     CallbackOffer,
     CallbackSlot,
@@ -76,20 +76,23 @@ class CallPermission:
         self.borrower, self.number, self.at = borrower, number, at
         self._answers: dict[dt.datetime, dt.datetime | None] = {}
         self._unknown = None if borrower is not None else _unknown_caller_hours(number)
+        self._gate: Callable[[dt.datetime], dt.datetime | None] | None = None
 
     def next_allowed(self, moment: dt.datetime) -> dt.datetime | None:
-        """The gate's next permitted instant at or after `moment` (None: a person must act)."""
+        """The gate's next permitted instant at or after `moment` (None: a person must act).
+        The borrower's records and contact log are read once, at the first question."""
         moment = max(moment, self.at)
         if moment not in self._answers:
-            assert self.borrower is not None
-            self._answers[moment] = next_permitted(
-                borrower=self.borrower,
-                channel="call",
-                address=self.number,
-                purpose="servicing",
-                at=moment,
-                clock=FixedClock(self.at),
-            )
+            if self._gate is None:
+                assert self.borrower is not None
+                self._gate = next_permitted_times(
+                    borrower=self.borrower,
+                    channel="call",
+                    address=self.number,
+                    purpose="servicing",
+                    clock=FixedClock(self.at),
+                )
+            self._answers[moment] = self._gate(moment)
         return self._answers[moment]
 
     def __call__(self, start: dt.datetime, end: dt.datetime) -> bool:

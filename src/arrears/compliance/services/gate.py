@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -29,10 +29,13 @@ from django.utils.translation import gettext as _
 from arrears.compliance.models import Decision, Permit
 from arrears.compliance.services.profiles import ActiveProfile, active_profile
 from arrears.compliance.services.requests import (
+    Person,
     Proposal,
+    Records,
     check_account_of,
     contact_history,
-    contact_request,
+    load_records,
+    request_for,
 )
 from arrears.core import compliance as gate
 from arrears.core.clock import Clock, SystemClock
@@ -61,6 +64,7 @@ class _Prepared:
     history: gate.ContactHistory
     active: ActiveProfile
     now: dt.datetime
+    records: Records
 
 
 def _prepare(
@@ -107,9 +111,15 @@ def _prepare(
     )
     code = jurisdiction_of(borrower, account)
     active = active_profile(code)
-    request = contact_request(proposal, request_id=uuid.uuid4().hex, profile_code=code)
+    records = load_records({borrower.pk: Person.of(borrower)}, earliest_at=proposal.at)
+    request = request_for(
+        proposal.contact,
+        records=records[borrower.pk],
+        request_id=uuid.uuid4().hex,
+        profile_code=code,
+    )
     history = contact_history(proposal, profile=active.profile, now=now)
-    return _Prepared(proposal, request, history, active, now)
+    return _Prepared(proposal, request, history, active, now, records[borrower.pk])
 
 
 def _choice(field: str, value: Any, enum: Any) -> Any:
@@ -279,6 +289,56 @@ def next_permitted(
     return gate.next_permitted(
         prepared.request, prepared.history, prepared.active.profile, now=prepared.now
     )
+
+
+def next_permitted_times(
+    *,
+    borrower: Borrower,
+    account: Account | None = None,
+    channel: str,
+    address: str,
+    purpose: str,
+    party_role: str = "debtor",
+    party_ref: str | None = None,
+    automated: bool = False,
+    clock: Clock | None = None,
+) -> Callable[[dt.datetime], dt.datetime | None]:
+    """`next_permitted` for one contact asked about many instants (a page of callback slots):
+    the borrower's records and contact log are read once, now, and each instant — now or
+    later — is answered from them in memory, as `next_permitted` answers it. Writes nothing."""
+    prepared = _prepare(
+        borrower=borrower,
+        account=account,
+        channel=channel,
+        address=address,
+        purpose=purpose,
+        party_role=party_role,
+        party_ref=party_ref,
+        automated=automated,
+        artificial_voice=False,
+        prerecorded=False,
+        message_kind=None,
+        direct_consent_at=None,
+        debtor_unreachable=False,
+        recontact_exception=False,
+        at=None,
+        clock=clock,
+    )
+    contact, now = prepared.proposal.contact, prepared.now
+    request = prepared.request
+
+    def answer(at: dt.datetime) -> dt.datetime | None:
+        if at < now:
+            raise ValidationError("at", _("is before now: a contact cannot be made in the past"))
+        asked = request_for(
+            dataclasses.replace(contact, at=at),
+            records=prepared.records,
+            request_id=request.request_id,
+            profile_code=request.profile_code,
+        )
+        return gate.next_permitted(asked, prepared.history, prepared.active.profile, now=now)
+
+    return answer
 
 
 def check_contact(document: Mapping[str, Any], *, bundled: bool = False) -> gate.Decision:
