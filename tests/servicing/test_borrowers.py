@@ -65,6 +65,13 @@ def test_bad_phone_number_names_the_field_and_writes_nothing():
         ("US", "CA", ["+1 212 555 0100"], "America/Los_Angeles"),  # the address wins
         ("US", "", ["+1 212 555 0100"], "America/New_York"),  # else the phone's one zone
         ("US", "", [], ""),  # nothing tells: staff must set it
+        # the Canary Islands keep an hour behind Madrid, the Azores an hour behind Lisbon
+        ("ES", "Canarias", ["+34 612 345 678"], "Atlantic/Canary"),
+        ("ES", "Las Palmas", [], "Atlantic/Canary"),
+        ("ES", "Madrid", ["+34 612 345 678"], "Europe/Madrid"),
+        ("ES", "", [], "Europe/Madrid"),  # the peninsula, unless the address says the islands
+        ("PT", "Açores", [], "Atlantic/Azores"),
+        ("PT", "Porto", [], "Europe/Lisbon"),
     ],
 )
 def test_time_zone_comes_from_the_address_then_the_phones(country, region, phones, zone):

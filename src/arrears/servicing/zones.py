@@ -1,10 +1,13 @@
 """A borrower's home time zone, from the address first and the phone numbers second.
 
 Contact rules need the borrower's local time. The address is the best evidence: a country with
-one legal time (China, the UK) decides it alone; for countries that span several zones a
-region table (US states, Canadian provinces, Australian states) picks the main zone of the
-region. When the address cannot decide, the phone numbers can — but only when they all point
-at one zone (a US mobile number says nothing about which coast the borrower lives on).
+one legal time (China, the UK: `core.compliance.zones.ONE_LEGAL_TIME`, the gate's own list)
+decides it alone; for countries that span several zones a region table (US states, Canadian
+provinces, Australian states, the Canary Islands, the Azores) picks the main zone of the
+region, and a few countries whose other zones are islands or keep the same clock have a main
+zone for any other region (Spain: Madrid). When the address cannot decide, the phone numbers
+can — but only when they all point at one zone (a US mobile number says nothing about which
+coast the borrower lives on).
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ import phonenumbers
 from babel.core import get_global
 from phonenumbers import timezone as phone_timezone
 
-#: Countries with several IANA zones in the tz database but one legal time for daily life.
-_ONE_LEGAL_TIME: dict[str, str] = {
-    "CN": "Asia/Shanghai",  # 北京时间 is the legal time everywhere in mainland China
+from arrears.core.compliance.zones import ONE_LEGAL_TIME
+
+#: The zone of an address in these countries when its region is not in `_REGION_ZONES`: their
+#: other zones are islands named there (the Canaries, the Azores) or keep the same clock.
+_MAIN_ZONE: dict[str, str] = {
     "ES": "Europe/Madrid",
     "PT": "Europe/Lisbon",
-    "DE": "Europe/Berlin",
-    "MY": "Asia/Kuala_Lumpur",
+    "MY": "Asia/Kuala_Lumpur",  # Kuching keeps the same time
     "UA": "Europe/Kyiv",
 }
 
@@ -74,18 +78,35 @@ _REGION_ZONES: dict[str, dict[str, str]] = {
         "TAS": "Australia/Hobart",
         "NT": "Australia/Darwin",
     },
+    "ES": {  # 1 hour behind the peninsula (ISO 3166-2 ES-CN and its provinces ES-GC, ES-TF)
+        **_each("CN GC TF", "Atlantic/Canary"),
+        "CANARIAS": "Atlantic/Canary",
+        "CANARY ISLANDS": "Atlantic/Canary",
+        "ISLAS CANARIAS": "Atlantic/Canary",
+        "LAS PALMAS": "Atlantic/Canary",
+        "SANTA CRUZ DE TENERIFE": "Atlantic/Canary",
+    },
+    "PT": {  # 1 hour behind Lisbon and Madeira (ISO 3166-2 PT-20)
+        "20": "Atlantic/Azores",
+        "AZORES": "Atlantic/Azores",
+        "AÇORES": "Atlantic/Azores",
+        "ACORES": "Atlantic/Azores",
+    },
 }
 
 
 def zone_for_address(country: str, region: str = "") -> str | None:
     """The IANA zone of an address; None when the country spans zones and the region is unknown."""
     country = country.upper()
-    if country in _ONE_LEGAL_TIME:
-        return _ONE_LEGAL_TIME[country]
+    if country in ONE_LEGAL_TIME:
+        return ONE_LEGAL_TIME[country]
+    by_region = _REGION_ZONES.get(country, {}).get(region.strip().upper())
+    if by_region is not None:
+        return by_region
     zones = get_global("territory_zones").get(country, [])
     if len(zones) == 1:
         return str(zones[0])
-    return _REGION_ZONES.get(country, {}).get(region.strip().upper())
+    return _MAIN_ZONE.get(country)
 
 
 def zone_for_numbers(numbers: Iterable[phonenumbers.PhoneNumber]) -> str | None:
