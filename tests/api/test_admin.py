@@ -15,6 +15,7 @@ from arrears.servicing.models import (
     Account,
     Borrower,
     BucketChange,
+    CardCharge,
     CycleRun,
     JournalEntry,
     JournalLine,
@@ -25,13 +26,17 @@ from arrears.servicing.models import (
 )
 from arrears.servicing.services.accounts import post_purchase
 from arrears.servicing.services.ageing import age_account
+from arrears.servicing.services.card_payments import take_card_payment
 from arrears.servicing.services.cycle import run_cycle
 from arrears.servicing.services.payments import post_payment
 from tests.factories import cny, make_card_account, make_loan_account
+from tests.portal.money_fixtures import scripted_card_provider
 
 pytestmark = pytest.mark.django_db
 
-READ_ONLY = [JournalEntry, JournalLine, Payment, Statement, Obligation, BucketChange, CycleRun]
+READ_ONLY = [
+    JournalEntry, JournalLine, Payment, CardCharge, Statement, Obligation, BucketChange, CycleRun,
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -44,7 +49,8 @@ def superuser_client():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def book(db):  # type: ignore[no-untyped-def]
-    """A little of everything: a late loan with a payment, a card with a statement."""
+    """A little of everything: a late loan with a payment, a card with a statement and a card
+    payment declined in the portal."""
     loan = make_loan_account()
     card = make_card_account()
     post_purchase(account=card, amount=cny("300.00"), on=dt.date(2025, 1, 20), idempotency_key="p")
@@ -53,6 +59,12 @@ def book(db):  # type: ignore[no-untyped-def]
     post_payment(
         account=loan, amount=cny("50.00"), received_on=dt.date(2025, 3, 20), idempotency_key="k"
     )
+    provider = scripted_card_provider()
+    provider.decline(loan.number, "card_expired")
+    take_card_payment(
+        account=loan, amount=cny("20.00"), card_number="6222020012345678", idempotency_key="c"
+    )
+    provider.reset()
     return {"loan": loan, "card": card}
 
 

@@ -78,6 +78,37 @@ def test_the_ledger_and_contact_history_load_as_partials(
     assert client.get(url("account-part", account, "nothing"), **HX).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("language", "heading", "declined"),
+    [
+        ("en", "Card payments tried in the portal", ["Declined", "not enough money on the card"]),
+        ("zh-hans", "客户在自助服务平台尝试的银行卡还款", ["已拒绝", "卡内余额不足"]),
+    ],
+)
+def test_a_declined_card_payment_shows_in_the_ledger_with_its_reason(
+    client, account, agent, language, heading, declined
+):
+    from arrears.core.money import Money
+    from arrears.servicing.services.card_payments import take_card_payment
+    from tests.portal.money_fixtures import scripted_card_provider
+
+    provider = scripted_card_provider()
+    provider.decline(account.number, "insufficient_funds")
+    take_card_payment(
+        account=account, amount=Money("300.00", "CNY"), card_number="6222 0200 1234 5678",
+        idempotency_key="portal:declined",
+    )  # fmt: skip
+    provider.reset()
+
+    ledger = client.get(
+        url("account-part", account, "ledger"), HTTP_ACCEPT_LANGUAGE=language, **HX
+    ).content.decode()
+
+    assert heading in ledger
+    assert all(words in ledger for words in declined)
+    assert "****5678" in ledger and "300.00" in ledger
+
+
 def test_an_agent_logs_a_call_with_the_permit_taken_from_the_queue(client, account, agent):
     client.post(reverse("console:open-next"))
     number = account.borrower.contact_points.get(kind="mobile").value

@@ -18,7 +18,8 @@ from arrears.servicing.card_payments import (
     ScriptedCardPayments,
     UnconfiguredCardPayments,
 )
-from arrears.servicing.models import AutopayMandate, Payment
+from arrears.servicing.models import AutopayMandate, CardCharge, Payment
+from arrears.servicing.selectors.payments import card_charges_tried
 from arrears.servicing.selectors.portal import (
     borrower_account,
     borrower_payment,
@@ -77,15 +78,35 @@ def test_a_card_payment_posts_once_per_key(household, card_provider):
     assert first.created and not again.created and first.payment == again.payment
     assert Payment.objects.get().channel == "card"
     assert len(card_provider.requests) == 1
+    # the charge is kept once, with the payment it posted and only the card's last digits
+    charge = CardCharge.objects.get()
+    assert (charge.result, charge.payment, charge.card_last4) == ("charged", first.payment, "5678")
+    assert charge.amount_minor == 10000 and charge.decline_code == ""
 
 
-def test_a_declined_card_payment_writes_nothing(household, card_provider):
+def test_a_declined_card_payment_posts_nothing_and_is_kept_with_its_reason(
+    household, card_provider
+):
     card_provider.decline(household.card.number, "do_not_honour")
     result = take_card_payment(
         account=household.card, amount=cny("100.00"), card_number=CARD, idempotency_key="portal:b"
     )
     assert result.declined and result.decline_reason == "The card's bank refused the payment."
     assert not Payment.objects.exists()
+    # the service desk can see it: declined, why, for how much, on which card
+    charge = CardCharge.objects.get()
+    assert (charge.result, charge.decline_code, charge.payment) == (
+        "declined",
+        "do_not_honour",
+        None,
+    )
+    assert charge.get_decline_code_display() == "The card's bank refused the payment."
+    assert (charge.amount_minor, charge.currency, charge.card_last4) == (10000, "CNY", "5678")
+    # tried again and charged: both attempts are kept, newest first
+    take_card_payment(
+        account=household.card, amount=cny("100.00"), card_number=CARD, idempotency_key="portal:c"
+    )
+    assert [c.result for c in card_charges_tried(household.card.pk)] == ["charged", "declined"]
 
 
 @pytest.mark.parametrize(
@@ -101,6 +122,7 @@ def test_a_bad_card_payment_names_its_field_and_charges_nothing(
         )
     assert refused.value.field == field
     assert not card_provider.requests and not Payment.objects.exists()
+    assert not CardCharge.objects.exists()
 
 
 def test_portal_autopay_sets_up_once_then_changes_the_same_mandate(household):

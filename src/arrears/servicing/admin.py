@@ -23,6 +23,7 @@ from arrears.servicing.models import (
     AutopayMandate,
     Borrower,
     BucketChange,
+    CardCharge,
     ContactPoint,
     CycleRun,
     JournalEntry,
@@ -254,6 +255,16 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     ]  # fmt: skip
     list_filter = ["status", "channel", "received_on"]
     search_fields = ["account__number", "idempotency_key", "external_reference"]
+    list_select_related = ["account"]
+
+
+@admin.register(CardCharge)
+class CardChargeAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = [
+        "tried_at", "account", "amount_minor", "currency", "card_last4", "result", "decline_code",
+    ]  # fmt: skip
+    list_filter = ["result", "decline_code", "tried_at"]
+    search_fields = ["account__number", "idempotency_key", "provider_reference"]
     list_select_related = ["account"]
 
 

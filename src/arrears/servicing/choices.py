@@ -93,6 +93,11 @@ class AutopayDebitStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
+class CardChargeResult(models.TextChoices):
+    CHARGED = "charged", _("Charged")
+    DECLINED = "declined", _("Declined")
+
+
 class DebitFailureCode(models.TextChoices):
     INSUFFICIENT_FUNDS = "insufficient_funds", _("Insufficient funds")
     ACCOUNT_CLOSED = "account_closed", _("Funding account closed")

@@ -13,11 +13,13 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from arrears.common.fields import MinorUnitsField
+from arrears.servicing.card_payments import CardDeclineCode
 from arrears.servicing.choices import (
     AccountStatus,
     AutopayAmountRule,
     AutopayDebitStatus,
     BucketChangeReason,
+    CardChargeResult,
     ContactKind,
     DebitFailureCode,
     EntryKind,
@@ -616,3 +618,41 @@ class AutopayDebit(models.Model):
 
     def __str__(self) -> str:
         return self.idempotency_key
+
+
+class CardCharge(models.Model):
+    """One card payment a borrower tried in the portal: charged (with the payment it posted) or
+    declined (with the issuer's reason), so the service desk can say what happened. Only the
+    card's last four digits are kept."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="card_charges")
+    amount_minor = MinorUnitsField(_("amount (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    card_last4 = models.CharField(_("card ending"), max_length=4)
+    result = models.CharField(_("result"), max_length=10, choices=CardChargeResult.choices)
+    decline_code = models.CharField(
+        _("decline reason"), max_length=20, choices=CardDeclineCode.choices, blank=True
+    )
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="card_charge"
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120)
+    provider_reference = models.CharField(_("provider reference"), max_length=120, blank=True)
+    tried_at = models.DateTimeField(_("tried at"))
+
+    class Meta:
+        verbose_name = _("card payment tried")
+        verbose_name_plural = _("card payments tried")
+        ordering = ["account", "-tried_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="card_charge_positive"),
+            models.CheckConstraint(
+                condition=Q(result="charged", decline_code="")
+                | Q(result="declined", payment__isnull=True),
+                name="card_charge_result_consistent",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "tried_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.account.number} {self.result} ****{self.card_last4}"

@@ -58,6 +58,7 @@ from arrears.core.money import Money
 from arrears.hardship.services.console import assess_and_price
 from arrears.hardship.services.options import PricedOptions
 from arrears.servicing.models import Account
+from arrears.servicing.selectors.payments import card_charges_tried
 
 VIEW = "servicing.view_account"
 #: The permission each action needs on top of seeing the account.
@@ -141,6 +142,7 @@ def account_part(request: HttpRequest, account_id: int, part: str) -> HttpRespon
     context["zone"] = account.borrower.time_zone or "Asia/Shanghai"
     if part == "ledger":
         context["entries"] = account_ledger(account)
+        context["card_charges"] = card_charges_tried(account.pk)
     elif part == "contacts":
         context["contacts"] = account_contacts(account)
     elif part == "tickets":

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection
 
 from arrears.servicing.choices import PaymentStatus
-from arrears.servicing.models import Payment
+from arrears.servicing.models import CardCharge, Payment
 
 
 def posted_payments_in_bulk(
@@ -31,3 +31,11 @@ def posted_payments_in_bulk(
     for account_id, received_on, minor in rows:
         found[account_id].append((received_on, int(minor)))
     return found
+
+
+def card_charges_tried(account_id: int, *, limit: int = 20) -> list[CardCharge]:
+    """The account's card payments tried in the portal, newest first: charged or declined,
+    with the reason."""
+    return list(
+        CardCharge.objects.filter(account_id=account_id).order_by("-tried_at", "-id")[:limit]
+    )

@@ -2,7 +2,8 @@
 
 The charge and the payment share one idempotency key (`portal:…`, made when the confirmation
 page is shown), so a form sent twice charges once and posts once. A declined charge posts
-nothing and says why (`card_payments.CardDeclineCode`).
+nothing and says why (`card_payments.CardDeclineCode`). Every charge tried is kept as a
+`CardCharge` (charged with its payment, or declined with the reason), for the service desk.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from arrears.servicing.card_payments import (
     CardPaymentRequest,
     card_payment_provider,
 )
-from arrears.servicing.choices import AccountStatus, PaymentChannel
-from arrears.servicing.models import Account, Payment
+from arrears.servicing.choices import AccountStatus, CardChargeResult, PaymentChannel
+from arrears.servicing.models import Account, CardCharge, Payment
 from arrears.servicing.selectors.balances import balances
 from arrears.servicing.services.payments import MAX_KEY_LENGTH, post_payment
 
@@ -82,7 +83,8 @@ def take_card_payment(
     """Charge the borrower's card and post the payment (channel `card`) under one key.
 
     The same key again returns the payment already posted and charges nothing. A decline
-    writes nothing. Errors name the field (`amount`, `card_number`, `idempotency_key`).
+    posts nothing; the charge tried is kept either way (`CardCharge`). Errors name the field
+    (`amount`, `card_number`, `idempotency_key`).
     """
     if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
         raise ValidationError("idempotency_key", _("is required"))
@@ -100,10 +102,21 @@ def take_card_payment(
             amount=amount,
         )
     )
+    tried = CardCharge(
+        account=account,
+        amount_minor=amount.minor,
+        currency=amount.currency,
+        card_last4=digits[-4:],
+        idempotency_key=idempotency_key,
+        provider_reference=outcome.provider_reference[:120],
+        tried_at=clock.now(),
+    )
     if not outcome.succeeded:
         code = outcome.decline_code
         if code not in CardDeclineCode.values:
             code = CardDeclineCode.TECHNICAL
+        tried.result, tried.decline_code = CardChargeResult.DECLINED, code
+        tried.save()
         return CardPaymentResult(payment=None, created=False, decline_code=code)
     payment, created = post_payment(
         account=account,
@@ -114,4 +127,7 @@ def take_card_payment(
         external_reference=f"{outcome.provider_reference[:100]} ****{digits[-4:]}",
         clock=clock,
     )
+    if created:  # else the request that posted it first kept the charge
+        tried.result, tried.payment = CardChargeResult.CHARGED, payment
+        tried.save()
     return CardPaymentResult(payment=payment, created=created)
