@@ -437,12 +437,12 @@ class ContactAttempt(NeverDeleted):
         verbose_name_plural = _("contact attempts")
         ordering = ["-started_at", "-id"]
         indexes = [
-            models.Index(fields=["borrower", "started_at"]),
             models.Index(fields=["address", "started_at"]),
             models.Index(fields=["party_ref", "started_at"]),
-            # the collection night's read of the log (collection.batch.reading): every column
-            # it reads, so the log's (wide) rows are never visited; `id` keeps the calls in the
-            # order of this index
+            # a borrower's log by time (the gate's history, the console), and the collection
+            # night's read of the log (collection.batch.reading): every column it reads, so the
+            # log's (wide) rows are never visited; `id` keeps the calls in the order of this
+            # index. It begins with (borrower, started_at), so no index of those alone is kept.
             models.Index(
                 fields=[
                     "borrower",
