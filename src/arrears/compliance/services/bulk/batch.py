@@ -19,6 +19,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 
 from arrears.common.bulk import among
+from arrears.compliance.services.bulk.answers import RuleAnswers
 from arrears.compliance.services.bulk.log import ContactLog, read_log
 from arrears.compliance.services.bulk.rows import (
     RuleTexts,
@@ -90,7 +91,8 @@ class Batch:
         self.log = log
         self.now = now
         self.profiles = {row.code: row.active.profile for row in rows}
-        self.rule_texts = RuleTexts()
+        self.answers = RuleAnswers()
+        self.rule_texts = RuleTexts(self.answers.shared)
 
     @classmethod
     def load(
@@ -176,7 +178,7 @@ class Batch:
         """The decision with every rule's answer (the scalar rules' reasons) and, `ends`, the
         end of its permit when allowed."""
         profile = row.active.profile
-        results = core.evaluate(request, history, profile)
+        results = self.answers.evaluate(request, history, profile)
         denied = [r.rule_id for r in results if r.denied]
         alone = self.log.shared_view_differs(row.contact, history, row.since)
         if not alone and fast.denied[position] != denied:
