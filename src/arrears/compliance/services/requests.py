@@ -272,18 +272,6 @@ def load_records(people: Mapping[int, Person], *, earliest_at: dt.datetime) -> d
     return found
 
 
-def contact_request(proposal: Proposal, *, request_id: str, profile_code: str) -> ContactRequest:
-    """The core's request for a proposed contact, from the borrower's records (five queries)."""
-    borrower = proposal.borrower
-    records = load_records({borrower.pk: Person.of(borrower)}, earliest_at=proposal.at)
-    return request_for(
-        proposal.contact,
-        records=records[borrower.pk],
-        request_id=request_id,
-        profile_code=profile_code,
-    )
-
-
 def request_for(
     contact: Contact, *, records: Records, request_id: str, profile_code: str
 ) -> ContactRequest:
