@@ -268,7 +268,31 @@ def next_permitted(
 ) -> dt.datetime | None:
     """When could this contact next be made (at or after `at`)? None: only a person can unblock
     it (a hold, an opt-out, a refusal, missing consent). Writes nothing."""
-    prepared = _prepare(
+    prepared = _prepare_question(
+        borrower=borrower, account=account, channel=channel, address=address, purpose=purpose,
+        party_role=party_role, party_ref=party_ref, automated=automated, at=at, clock=clock,
+    )  # fmt: skip
+    return gate.next_permitted(
+        prepared.request, prepared.history, prepared.active.profile, now=prepared.now
+    )
+
+
+def _prepare_question(
+    *,
+    borrower: Borrower,
+    account: Account | None,
+    channel: str,
+    address: str,
+    purpose: str,
+    party_role: str,
+    party_ref: str | None,
+    automated: bool,
+    at: dt.datetime | None,
+    clock: Clock | None,
+) -> _Prepared:
+    """`_prepare` for a "when could we?" question: a plain contact, no voice, consent or
+    exception flags."""
+    return _prepare(
         borrower=borrower,
         account=account,
         channel=channel,
@@ -285,9 +309,6 @@ def next_permitted(
         recontact_exception=False,
         at=at,
         clock=clock,
-    )
-    return gate.next_permitted(
-        prepared.request, prepared.history, prepared.active.profile, now=prepared.now
     )
 
 
@@ -306,24 +327,10 @@ def next_permitted_times(
     """`next_permitted` for one contact asked about many instants (a page of callback slots):
     the borrower's records and contact log are read once, now, and each instant — now or
     later — is answered from them in memory, as `next_permitted` answers it. Writes nothing."""
-    prepared = _prepare(
-        borrower=borrower,
-        account=account,
-        channel=channel,
-        address=address,
-        purpose=purpose,
-        party_role=party_role,
-        party_ref=party_ref,
-        automated=automated,
-        artificial_voice=False,
-        prerecorded=False,
-        message_kind=None,
-        direct_consent_at=None,
-        debtor_unreachable=False,
-        recontact_exception=False,
-        at=None,
-        clock=clock,
-    )
+    prepared = _prepare_question(
+        borrower=borrower, account=account, channel=channel, address=address, purpose=purpose,
+        party_role=party_role, party_ref=party_ref, automated=automated, at=None, clock=clock,
+    )  # fmt: skip
     contact, now = prepared.proposal.contact, prepared.now
     request = prepared.request
 
