@@ -84,7 +84,7 @@ class ProcessKilled(Exception):
 KILL_POINTS = {
     "close_statements": (cycle.statements, "_charges"),
     "post_instalments": (cycle.loans, "post_instalment_interest"),
-    "assess_late_fees": (cycle.late_fees, "post_entry"),
+    "assess_late_fees": (cycle.late_fees, "post_entry_rows"),
     "age_accounts": (cycle.delinquency, "age_accounts_in_bulk"),
     "charge_off": (cycle.delinquency, "post_entry"),
 }

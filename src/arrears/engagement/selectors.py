@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.db.models import F
 
+from arrears.common.bulk import among
 from arrears.engagement.choices import NoticeChannel
 from arrears.engagement.models import NoticePreference, OutboxMessage, ReminderSchedule
 from arrears.servicing import models as servicing_models
@@ -138,7 +139,7 @@ def autopay_by_account(account_ids: Iterable[int], *, on: dt.date) -> dict[int, 
             return {}
         return {pk: AutopayTerms(pk, "minimum", None, 0) for pk in selector(ids)}
     rows = mandate_model.objects.filter(
-        account_id__in=ids, status="active", starts_on__lte=on
+        among("account_id", ids), status="active", starts_on__lte=on
     ).values_list("account_id", "amount_rule", "fixed_amount_minor", "debit_days_before_due")
     return {row[0]: AutopayTerms(*row) for row in rows}
 

@@ -203,19 +203,25 @@ def _fresh(
     ]
     scalar = _each_on_its_own(odd, terms, arrangements, as_of) if odd else {}
     today = day_number(as_of)
-    return [
-        (
-            account.account_id,
-            *(
-                scalar.get(account.account_id)
-                or fresh_figures(account, terms[account.product_id], as_of=today)
-            ),
-            account.was_days_past_due,
-            account.was_bucket,
-            account.was_past_due_minor,
+    rules: dict[int, AgeingRule] = {}
+    fresh: list[Fresh] = []
+    for account in owed:
+        figures = scalar.get(account.account_id)
+        if figures is None:
+            rule = rules.get(account.product_id)
+            if rule is None:
+                rule = rules[account.product_id] = AgeingRule(terms[account.product_id])
+            figures = rule.figures(account, as_of=today)
+        fresh.append(
+            (
+                account.account_id,
+                *figures,
+                account.was_days_past_due,
+                account.was_bucket,
+                account.was_past_due_minor,
+            )
         )
-        for account in owed
-    ]
+    return fresh
 
 
 def fresh_figures(
@@ -229,12 +235,32 @@ def fresh_figures(
     whose grace days are over, unless what is late in total is within the product's tolerance
     (`Money` holds whole minor units, so the comparison is exact); the past-due amount is
     everything due before `as_of`."""
-    if account.status in SETTLED:
-        return 0, terms.buckets.buckets[0].code, 0
-    days = 0
-    if account.late_minor > terms.dpd_tolerance.minor and account.oldest_late is not None:
-        days = as_of - account.oldest_late
-    return days, bucket_for(days, terms.buckets).code, account.owed_minor
+    return AgeingRule(terms).figures(account, as_of=as_of)
+
+
+class AgeingRule:
+    """`fresh_figures` for the accounts of one product: its tolerance in minor units, its first
+    bucket and the bucket of each count of days past due are worked out once, not per account
+    (a chunk's accounts share a handful of products and of day counts)."""
+
+    __slots__ = ("_buckets", "_by_days", "_current", "_tolerance_minor")
+
+    def __init__(self, terms: CardTerms | LoanTerms) -> None:
+        self._tolerance_minor = terms.dpd_tolerance.minor
+        self._buckets = terms.buckets
+        self._current = terms.buckets.buckets[0].code
+        self._by_days: dict[int, str] = {}
+
+    def figures(self, account: Owed, *, as_of: int) -> tuple[int, str, int]:
+        if account.status in SETTLED:
+            return 0, self._current, 0
+        days = 0
+        if account.late_minor > self._tolerance_minor and account.oldest_late is not None:
+            days = as_of - account.oldest_late
+        bucket = self._by_days.get(days)
+        if bucket is None:  # bucket_for refuses a negative count: never remembered
+            bucket = self._by_days[days] = bucket_for(days, self._buckets).code
+        return days, bucket, account.owed_minor
 
 
 #: An account that owes nothing whatever its schedule still lists (`delinquency_of`).

@@ -207,14 +207,15 @@ def _insert_entries(
     """
     if not entries:
         return {}
-    last = JournalEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    entries_table = table(JournalEntry)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {entries_table}")
+        last = cursor.fetchone()[0] or 0
     insert_rows(JournalEntry, _ENTRY_COLUMNS, [_entry_values(e, now) for e in entries])
     wanted = {e.idempotency_key for e in entries}
-    ids = {
-        key: pk
-        for key, pk in JournalEntry.objects.filter(pk__gt=last).values_list("idempotency_key", "pk")
-        if key in wanted
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT idempotency_key, id FROM {entries_table} WHERE id > %s", [last])
+        ids = {key: pk for key, pk in cursor.fetchall() if key in wanted}
     insert_rows(
         JournalLine,
         _LINE_COLUMNS,

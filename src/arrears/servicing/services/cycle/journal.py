@@ -74,11 +74,20 @@ class BookHistory:
         """
         if end_on <= start_on:
             return []
-        balance = self.balances_before(start_on).get(book, 0)
+        if start_on < self.since:
+            raise ValueError(
+                f"history starts on {self.since}, cannot tell balances before {start_on}"
+            )
+        # one pass over the lines (in date order): the book's lines before `start_on` make its
+        # opening balance (`balances_before`), the others its runs
+        balance = self.opening.get(book, 0)
         segments: list[BalanceSegment] = []
         cursor = start_on
         for line in self.lines:
-            if line.book != book or line.effective_on < start_on:
+            if line.book != book:
+                continue
+            if line.effective_on < start_on:
+                balance += line.amount_minor
                 continue
             if line.effective_on >= end_on:
                 break
