@@ -18,18 +18,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arrears.core.card import grace_applies, minimum_payment
+from arrears.core.card import grace_applies, grace_holds, minimum_payment, minimum_payment_minor
 from arrears.core.clock import FixedClock
 from arrears.core.money import Money, Rounding
 from arrears.servicing.choices import EntryKind
 from arrears.servicing.models import JournalEntry, JournalLine, Obligation, Statement
 from arrears.servicing.services.accounts import post_cash_advance, post_purchase
 from arrears.servicing.services.cycle import context, statements
-from arrears.servicing.services.cycle.billing import (
-    grace_holds,
-    minimum_payment_minor,
-    round_interest,
-)
+from arrears.servicing.services.cycle.billing import round_interest
 from arrears.servicing.services.cycle.context import CycleContext
 from arrears.servicing.services.ledger import INCOME_INTEREST, post_entry
 from arrears.servicing.services.payments import post_payment
@@ -209,27 +205,40 @@ roundings = st.sampled_from(list(Rounding))
 def test_minimum_payment_in_minor_units_is_the_money_rule(
     principal, interest, fees, floor, percent, rounding, currency
 ):
+    """`core.card` works the minimum in minor units; the rule as written in `Money` (the
+    greater of the floor and the percentage of the principal plus interest and fees, at most
+    the new balance, nothing when that is not positive) must give the same figure."""
+
     def money(minor: int) -> Money:
         return Money.from_minor(minor, currency)
 
-    expected = minimum_payment(
-        principal_balance=money(principal),
-        interest=money(interest),
-        fees=money(fees),
-        floor=money(floor),
+    zero = Money.zero(currency)
+    new_balance = money(principal) + money(interest) + money(fees)
+    share = money(principal).max(zero).times(percent / 100, rounding)
+    in_money = (
+        zero
+        if new_balance <= zero
+        else (share + money(interest) + money(fees)).max(money(floor)).min(new_balance)
+    )
+    in_minor = minimum_payment_minor(
+        principal=principal,
+        interest=interest,
+        fees=fees,
+        floor=floor,
         percent=percent,
         rounding=rounding,
-    ).minor
+    )
+    assert in_minor == in_money.minor
     assert (
-        minimum_payment_minor(
-            principal=principal,
-            interest=interest,
-            fees=fees,
-            floor=floor,
+        minimum_payment(
+            principal_balance=money(principal),
+            interest=money(interest),
+            fees=money(fees),
+            floor=money(floor),
             percent=percent,
             rounding=rounding,
         )
-        == expected
+        == in_money
     )
 
 
@@ -259,7 +268,10 @@ def test_interest_rounded_in_minor_units_is_the_money_rounding(amounts, rounding
     paid=st.integers(min_value=0, max_value=10**9),
 )
 def test_grace_in_minor_units_is_the_money_rule(previous, paid):
-    assert grace_holds(previous_balance_minor=previous, paid_by_due_minor=paid) == grace_applies(
-        previous_statement_balance=Money.from_minor(previous, "CNY"),
-        paid_by_due_date=Money.from_minor(paid, "CNY"),
+    before = Money.from_minor(previous, "CNY")
+    paid_by_due = Money.from_minor(paid, "CNY")
+    in_money = paid_by_due >= before or before.amount <= 0
+    assert grace_holds(previous_balance_minor=previous, paid_by_due_minor=paid) == in_money
+    assert (
+        grace_applies(previous_statement_balance=before, paid_by_due_date=paid_by_due) == in_money
     )

@@ -19,6 +19,7 @@ from arrears.core.money import Money, Rounding
 from arrears.core.products import BalanceTypeTerms
 
 _ONE_DAY = timedelta(days=1)
+_UNIT = Decimal(1)
 
 
 def minimum_payment(
@@ -42,12 +43,29 @@ def minimum_payment(
     _check_percent(percent)
     if floor.is_negative():
         raise ValidationError("floor", "cannot be negative")
-    zero = Money.zero(currency)
-    new_balance = principal_balance + interest + fees
-    if new_balance <= zero:
-        return zero
-    share = principal_balance.max(zero).times(percent / 100, rounding)
-    return (share + interest + fees).max(floor).min(new_balance)
+    minimum = minimum_payment_minor(
+        principal=principal_balance.minor,
+        interest=interest.minor,
+        fees=fees.minor,
+        floor=floor.minor,
+        percent=percent,
+        rounding=rounding,
+    )
+    return Money.from_minor(minimum, currency)
+
+
+def minimum_payment_minor(
+    *, principal: int, interest: int, fees: int, floor: int, percent: Decimal, rounding: Rounding
+) -> int:
+    """`minimum_payment` in integer minor units of one currency (checked by the caller), the
+    form the nightly statement run works in: the percentage is taken of the principal in minor
+    units and rounded once to a whole one, as `Money.times` rounds the same product."""
+    new_balance = principal + interest + fees
+    if new_balance <= 0:
+        return 0
+    exact = Decimal(max(principal, 0)) * (percent / 100)
+    share = int(exact.quantize(_UNIT, rounding=rounding.decimal_mode))
+    return min(max(share + interest + fees, floor), new_balance)
 
 
 def late_fee(*, minimum_unpaid: Money, fee: Money, cap: Money | None) -> Money:
@@ -77,7 +95,15 @@ def grace_applies(*, previous_statement_balance: Money, paid_by_due_date: Money)
     nothing to pay); otherwise purchases bear interest from the day they post.
     """
     _same_currency(previous_statement_balance.currency, paid_by_due_date=paid_by_due_date)
-    return paid_by_due_date >= previous_statement_balance or previous_statement_balance.amount <= 0
+    return grace_holds(
+        previous_balance_minor=previous_statement_balance.minor,
+        paid_by_due_minor=paid_by_due_date.minor,
+    )
+
+
+def grace_holds(*, previous_balance_minor: int, paid_by_due_minor: int) -> bool:
+    """`grace_applies` in integer minor units of one currency (the statement run's form)."""
+    return paid_by_due_minor >= previous_balance_minor or previous_balance_minor <= 0
 
 
 def apr_on(day: date, balance_type: BalanceTypeTerms, *, after_promo: Decimal) -> Decimal:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from arrears.core.card import minimum_payment_minor
 from arrears.core.interest import DayCount
 from arrears.core.money import Money, Rounding, split
 from arrears.core.products import CardTerms
@@ -88,13 +89,6 @@ def round_minor(exact: Decimal, rounding: Rounding) -> int:
     return int(exact.quantize(_UNIT, rounding=rounding.decimal_mode))
 
 
-def grace_holds(*, previous_balance_minor: int, paid_by_due_minor: int) -> bool:
-    """`core.card.grace_applies` in integer minor units (one currency): purchases stay
-    interest-free when the previous statement balance was paid in full by its due date, or
-    there was nothing to pay. A differential test holds the two together."""
-    return paid_by_due_minor >= previous_balance_minor or previous_balance_minor <= 0
-
-
 def is_anniversary_month(opened_on: date, day: date) -> bool:
     """The annual fee (年费) falls on the statements of the month the card was opened, from
     the first anniversary on."""
@@ -158,23 +152,6 @@ def minor_figures(
         new_balance=new_minor,
         minimum_due=min(minimum, headroom),
     )
-
-
-def minimum_payment_minor(
-    *, principal: int, interest: int, fees: int, floor: int, percent: Decimal, rounding: Rounding
-) -> int:
-    """`core.card.minimum_payment` in integer minor units, for the statement run.
-
-    The greater of the floor and `percent` % of the principal balance plus this cycle's
-    interest and fees, never more than the new balance, nothing when that is not positive.
-    The same Decimal product and rounding as `Money.times` (the amounts scaled to minor
-    units); a differential test holds the two together.
-    """
-    new_balance = principal + interest + fees
-    if new_balance <= 0:
-        return 0
-    share = round_minor(Decimal(max(principal, 0)) * (percent / 100), rounding)
-    return min(max(share + interest + fees, floor), new_balance)
 
 
 def moving_lines(lines: Iterable[Line]) -> list[Line]:

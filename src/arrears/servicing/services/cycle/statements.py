@@ -25,6 +25,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from arrears.common.bulk import insert_rows, table
 from arrears.core.calendar import day_in_month
+from arrears.core.card import grace_holds
 from arrears.core.products import CardTerms
 from arrears.servicing.choices import (
     AccountStatus,
@@ -36,7 +37,6 @@ from arrears.servicing.choices import (
 from arrears.servicing.models import Account, Obligation, Payment, RateOverride, Statement
 from arrears.servicing.selectors.rates import rate_windows
 from arrears.servicing.services.cycle.billing import (
-    grace_holds,
     interest_by_balance_type,
     is_anniversary_month,
     minor_figures,
