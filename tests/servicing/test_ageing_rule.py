@@ -1,7 +1,7 @@
 """Bulk ageing works a product's rule out once per chunk (`ageing.AgeingRule`): the tolerance in
 minor units, the first bucket, and the bucket of each count of days past due, remembered. An
 account aged with a rule shared by many accounts gets the figures the rule gives it on its own
-(`selectors.delinquency_of`'s rule, as `fresh_figures` states it), whatever the others were.
+(`selectors.delinquency_of`'s rule, as `AgeingRule` states it), whatever the others were.
 """
 
 from __future__ import annotations

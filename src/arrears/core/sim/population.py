@@ -67,12 +67,22 @@ class BorrowerState:
     def in_shock(self, day_number: int) -> np.ndarray:
         return self.shock_until > day_number
 
+    def monthly_income_minor(self, day_number: int) -> np.ndarray:
+        """Each borrower's income this month: less during a shock."""
+        income: np.ndarray = np.floor(self.income_minor * self._income_kept(day_number))
+        return income.astype(np.int64)
+
     def monthly_ability_minor(self, day_number: int) -> np.ndarray:
         """What each borrower can pay in a month: income × free share, less during a shock."""
-        table = self.params.table
-        kept = np.where(self.in_shock(day_number), 1.0 - table.income_drop[self.segment], 1.0)
+        kept = self._income_kept(day_number)
         ability: np.ndarray = np.floor(self.income_minor * self.ability_share * kept)
         return ability.astype(np.int64)
+
+    def _income_kept(self, day_number: int) -> np.ndarray:
+        """The share of income each borrower keeps: all of it, or less during a shock."""
+        drop = self.params.table.income_drop[self.segment]
+        kept: np.ndarray = np.where(self.in_shock(day_number), 1.0 - drop, 1.0)
+        return kept
 
 
 def time_zone_of(offset_hours: int) -> str:

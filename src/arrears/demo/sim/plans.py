@@ -20,7 +20,6 @@ the plan's own schedule.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 import numpy as np
@@ -96,11 +95,7 @@ def statement_of(state: BorrowerState, i: int, *, k: int) -> dict[str, Any]:
     living costs (what is left after the share of income they can put to debts)."""
     currency = state.params.currency
     in_shock = bool(state.in_shock(k)[i])
-    income = int(state.income_minor[i])
-    if in_shock:
-        income = math.floor(
-            income * (1.0 - float(state.params.table.income_drop[state.segment[i]]))
-        )
+    income = int(state.monthly_income_minor(k)[i])
     ability = int(state.monthly_ability_minor(k)[i])
     statement: dict[str, Any] = {
         "currency": currency,
@@ -156,7 +151,7 @@ def take_plans(
             state.plan_instalment_minor[i] = 0
             continue
         accepted += 1
-        _follow(state, i, plan_next(plan), start_on=state.start_on)
+        _follow(state, i, _next_due([plan.pk]).get(plan.pk))
     return accepted
 
 
@@ -205,15 +200,16 @@ def _agree(
     )
 
 
-def plan_next(plan: Plan) -> tuple[dt.date, int] | None:
-    """The plan's next instalment still due: its date and what is left to pay of it."""
-    row = (
-        PlanInstalment.objects.filter(plan=plan, status=InstalmentStatus.DUE)
-        .order_by("number")
-        .values_list("due_on", "amount_minor", "paid_minor")
-        .first()
-    )
-    return None if row is None else (row[0], max(row[1] - row[2], 0))
+def _next_due(plan_ids: list[int]) -> dict[int, tuple[dt.date, int]]:
+    """Each plan's next instalment still due: its date and what is left to pay of it."""
+    found: dict[int, tuple[dt.date, int]] = {}
+    for plan_id, due_on, amount, paid in (
+        PlanInstalment.objects.filter(plan_id__in=plan_ids, status=InstalmentStatus.DUE)
+        .order_by("plan_id", "number")
+        .values_list("plan_id", "due_on", "amount_minor", "paid_minor")
+    ):
+        found.setdefault(plan_id, (due_on, max(amount - paid, 0)))
+    return found
 
 
 def follow_plans(state: BorrowerState, book: Book) -> None:
@@ -228,27 +224,19 @@ def follow_plans(state: BorrowerState, book: Book) -> None:
             account_id__in=book.account_ids[on].tolist(), status__in=LIVE_STATUSES
         ).values_list("pk", "account_id")
     }
-    next_due: dict[int, tuple[dt.date, int]] = {}
-    for plan_id, due_on, amount, paid in (
-        PlanInstalment.objects.filter(plan_id__in=list(live.values()), status=InstalmentStatus.DUE)
-        .order_by("plan_id", "number")
-        .values_list("plan_id", "due_on", "amount_minor", "paid_minor")
-    ):
-        next_due.setdefault(plan_id, (due_on, max(amount - paid, 0)))
+    next_due = _next_due(list(live.values()))
     for i in on.tolist():
         live_plan = live.get(int(book.account_ids[i]))
         if live_plan is None:
             state.on_plan[i] = False
             continue
-        _follow(state, i, next_due.get(live_plan), start_on=state.start_on)
+        _follow(state, i, next_due.get(live_plan))
 
 
-def _follow(
-    state: BorrowerState, i: int, due: tuple[dt.date, int] | None, *, start_on: dt.date
-) -> None:
+def _follow(state: BorrowerState, i: int, due: tuple[dt.date, int] | None) -> None:
     if due is None:  # nothing left to pay on it: the review completes it
         state.plan_instalment_minor[i] = 0
         return
     due_on, amount = due
-    state.plan_next_due[i] = (due_on - start_on).days
+    state.plan_next_due[i] = state.day_number(due_on)
     state.plan_instalment_minor[i] = amount

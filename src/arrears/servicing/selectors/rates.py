@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.db.models import Max
 
+from arrears.common.bulk import among
 from arrears.core.calendar import add_months, day_in_month
 from arrears.core.products import CardTerms
 from arrears.servicing.choices import ObligationKind, ProductKind
@@ -29,11 +30,13 @@ def rate_overrides_of(account: Account) -> list[RateOverride]:
 
 
 def rate_windows(account_ids: Iterable[int]) -> dict[int, list[RateWindow]]:
-    """The overrides of many accounts as `RateWindow`s, in one query; accounts without any are
-    left out. An override withdrawn before it began (it ends before it starts) covers no day."""
+    """The overrides of many accounts as `RateWindow`s, in one query (the ids as one parameter:
+    the statement run asks about a chunk at a time and most accounts have none); accounts
+    without any are left out. An override withdrawn before it began (it ends before it starts)
+    covers no day."""
     windows: dict[int, list[RateWindow]] = defaultdict(list)
     rows = (
-        RateOverride.objects.filter(account_id__in=list(account_ids))
+        RateOverride.objects.filter(among("account_id", list(account_ids)))
         .order_by("account_id", "from_on", "pk")
         .values_list("account_id", "from_on", "until_on", "apr")
     )

@@ -83,7 +83,7 @@ def age_accounts_in_bulk(
     the accounts are locked (as a payment locks the account it pays), and one query reads each
     with what its unpaid obligations add up to (`_owed`: the database adds them up, so no due
     is read one by one); the rule of `selectors.delinquency_of` then needs only those sums,
-    in integers (`fresh_figures`: no `Money`, no dates, no model objects). An
+    in integers (`AgeingRule`: no `Money`, no dates, no model objects). An
     account under an arrangement (a hardship plan) or in another currency than its product
     goes through `delinquency_of` itself: they are few, and the rule keeps one definition for
     them. The writes are grouped (`_write_figures`) and the bucket changes are one insert.
@@ -192,7 +192,7 @@ def _fresh(
     *,
     as_of: dt.date,
 ) -> list[Fresh]:
-    """Each account's fresh figures beside its cached ones, by account id: by `fresh_figures`,
+    """Each account's fresh figures beside its cached ones, by account id: by `AgeingRule`,
     but for the few accounts that the sums cannot take (an arrangement, or a currency other
     than the product's), by `delinquency_of` itself."""
     odd = [
@@ -224,24 +224,17 @@ def _fresh(
     return fresh
 
 
-def fresh_figures(
-    account: Owed, terms: CardTerms | LoanTerms, *, as_of: int
-) -> tuple[int, str, int]:
-    """`selectors.delinquency_of` (without an arrangement) from the sums of the account's
-    unpaid dues, in exact integers: days past due, bucket and past-due minor units. `as_of` is
-    in days since 1970-01-01.
+class AgeingRule:
+    """`selectors.delinquency_of` (without an arrangement) for the accounts of one product, from
+    the sums of each account's unpaid dues, in exact integers: days past due, bucket and
+    past-due minor units.
 
     A paid-off or closed account is current. Otherwise days past due count from the oldest due
     whose grace days are over, unless what is late in total is within the product's tolerance
     (`Money` holds whole minor units, so the comparison is exact); the past-due amount is
-    everything due before `as_of`."""
-    return AgeingRule(terms).figures(account, as_of=as_of)
-
-
-class AgeingRule:
-    """`fresh_figures` for the accounts of one product: its tolerance in minor units, its first
-    bucket and the bucket of each count of days past due are worked out once, not per account
-    (a chunk's accounts share a handful of products and of day counts)."""
+    everything due before the day. The product's tolerance, first bucket and the bucket of each
+    count of days are worked out once, not per account (a chunk's accounts share a handful of
+    products and of day counts)."""
 
     __slots__ = ("_buckets", "_by_days", "_current", "_tolerance_minor")
 
@@ -252,6 +245,7 @@ class AgeingRule:
         self._by_days: dict[int, str] = {}
 
     def figures(self, account: Owed, *, as_of: int) -> tuple[int, str, int]:
+        """The account's figures on `as_of` (days since 1970-01-01)."""
         if account.status in SETTLED:
             return 0, self._current, 0
         days = 0

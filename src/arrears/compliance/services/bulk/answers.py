@@ -85,8 +85,6 @@ class RuleAnswers:
         # By the profile's identity; the profile is kept, so its id is not reused meanwhile.
         self._rules: dict[int, tuple[core.Profile, tuple[Rule, ...]]] = {}
         self._known: dict[tuple[str, int, Hashable], core.RuleResult] = {}
-        #: The answers worked out once for every row that fits, by identity (kept alive here).
-        self.shared: dict[int, core.RuleResult] = {}
 
     def evaluate(
         self, request: core.ContactRequest, history: core.ContactHistory, profile: core.Profile
@@ -105,6 +103,5 @@ class RuleAnswers:
             answer = self._known.get(known)
             if answer is None:
                 answer = self._known[known] = rule.check(request, history, profile)
-                self.shared[id(answer)] = answer
             results.append(answer)
         return tuple(results)

@@ -92,7 +92,7 @@ class Batch:
         self.now = now
         self.profiles = {row.code: row.active.profile for row in rows}
         self.answers = RuleAnswers()
-        self.rule_texts = RuleTexts(self.answers.shared)
+        self.rule_texts = RuleTexts()
 
     @classmethod
     def load(

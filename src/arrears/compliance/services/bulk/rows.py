@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -66,29 +66,19 @@ _ANY = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 class RuleTexts:
     """The logged form of rule answers (`Decision.as_dict()["rules"]` as JSON text), each
     distinct answer serialised once: a list's text is its items' texts joined as `json.dumps`
-    joins them.
+    joins them."""
 
-    `shared` holds, by identity, answers handed to many rows as one object (`RuleAnswers.shared`,
-    kept alive there): their text is found by identity, without building their key."""
-
-    def __init__(self, shared: Mapping[int, core.RuleResult] | None = None) -> None:
+    def __init__(self) -> None:
         self._known: dict[tuple[Any, ...], str] = {}
-        self._shared = {} if shared is None else shared
-        self._by_identity: dict[int, str] = {}
 
     def of(self, rules: Sequence[core.RuleResult]) -> str:
         return "[" + ", ".join(self._one(rule) for rule in rules) + "]"
 
     def _one(self, rule: core.RuleResult) -> str:
-        text = self._by_identity.get(id(rule))
-        if text is not None and self._shared.get(id(rule)) is rule:
-            return text
         key = _text_key(rule)
         text = self._known.get(key)
         if text is None:
             text = self._known[key] = json.dumps(_logged_form(rule))
-        if self._shared.get(id(rule)) is rule:
-            self._by_identity[id(rule)] = text
         return text
 
 

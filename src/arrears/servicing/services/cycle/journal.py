@@ -51,14 +51,17 @@ class BookHistory:
 
     def balances_before(self, day: date) -> dict[str, int]:
         """Each book's balance at the start of `day` (lines effective before it)."""
-        if day < self.since:
-            raise ValueError(f"history starts on {self.since}, cannot tell balances before {day}")
+        self._check_known(day)
         balances = dict(self.opening)
         for line in self.lines:
             if line.effective_on >= day:
                 break
             balances[line.book] = balances.get(line.book, 0) + line.amount_minor
         return balances
+
+    def _check_known(self, day: date) -> None:
+        if day < self.since:
+            raise ValueError(f"history starts on {self.since}, cannot tell balances before {day}")
 
     def lines_between(self, first: date, last: date) -> list[Line]:
         """Lines effective from `first` to `last`, both included."""
@@ -74,10 +77,7 @@ class BookHistory:
         """
         if end_on <= start_on:
             return []
-        if start_on < self.since:
-            raise ValueError(
-                f"history starts on {self.since}, cannot tell balances before {start_on}"
-            )
+        self._check_known(start_on)
         # one pass over the lines (in date order): the book's lines before `start_on` make its
         # opening balance (`balances_before`), the others its runs
         balance = self.opening.get(book, 0)

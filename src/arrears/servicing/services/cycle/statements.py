@@ -34,7 +34,7 @@ from arrears.servicing.choices import (
     PaymentStatus,
     ProductKind,
 )
-from arrears.servicing.models import Account, Obligation, Payment, RateOverride, Statement
+from arrears.servicing.models import Account, Obligation, Payment, Statement
 from arrears.servicing.selectors.rates import rate_windows
 from arrears.servicing.services.cycle.billing import (
     interest_by_balance_type,
@@ -208,7 +208,7 @@ def _close_chunk(
     previous_of = _previous_statements(accounts)
     start_of = {a.pk: period_start(a, previous_of[a.pk]) for a in accounts}
     histories = read_book_histories(start_of, since=min(start_of.values()), through=ctx.day)
-    windows = _rate_windows(start_of)
+    windows = rate_windows(start_of)
     paid = _paid_by_due_dates(previous_of)
     owed = _unpaid_obligations(start_of)
     closings: list[_Closing] = []
@@ -428,21 +428,6 @@ def _unpaid_obligations(account_ids: Collection[int]) -> dict[int, int]:
         list(account_ids),
     )
     return {account_id: int(unpaid) for account_id, unpaid in rows}
-
-
-def _rate_windows(account_ids: Collection[int]) -> dict[int, list[RateWindow]]:
-    """`selectors.rates.rate_windows` of these accounts, asked only about those that have an
-    override: one plain query finds them (most accounts have none, and the ORM would prepare
-    every id of the chunk for the same empty answer)."""
-    if not account_ids:
-        return {}
-    rows = fetch_rows(
-        f"SELECT DISTINCT account_id FROM {table(RateOverride)} "
-        f"WHERE account_id IN ({_marks(account_ids)})",
-        list(account_ids),
-    )
-    overridden = sorted(account_id for (account_id,) in rows)
-    return rate_windows(overridden) if overridden else {}
 
 
 def _marks(values: Collection[object]) -> str:
